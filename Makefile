@@ -1,0 +1,48 @@
+# readcast: `make demo` builds the bundled show, `make test` runs the tests. Both set up first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test test-fast system-deps bench golden serve clean distclean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# bytecode once, so every `readcast` start does not recompile the package
+	$(BIN)/python -m compileall -q pipeline
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/readcast build
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+# the unit tests without the slow end-to-end ones
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e and not slow"
+
+# real podcast and browser clients for the end-to-end tests (Debian; run as root)
+system-deps:
+	apt-get update -q || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gpodder chromium
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+# regenerate the golden scripts after an intended change to the script stage
+golden: setup
+	$(BIN)/python -m tests.golden
+
+serve: setup
+	$(BIN)/readcast serve
+
+clean:
+	rm -rf scripts/*.txt audio/episodes feed/* .readcast
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

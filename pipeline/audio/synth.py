@@ -1,0 +1,124 @@
+"""Sentence synthesis across cores, straight into the clip cache.
+
+`--jobs N` worker processes each run one engine with cores/N onnxruntime threads, so processes x
+threads never exceed the cores. One job runs in a thread of this process instead (no start-up
+cost, and a faked HTTP layer in tests still applies). Results are keyed by content, so the order
+work finishes in never changes the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..config import Voice
+from ..errors import EngineError, ReadcastError
+from .cache import ClipCache, ClipInfo
+from .engines import Engine, create_engine
+from .engines.piper_engine import cores
+from .loudness import integrated, trim_silence
+
+log = logging.getLogger(__name__)
+
+_ENGINE: Engine | None = None
+_CACHE: ClipCache | None = None
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    key: str
+    spoken: str
+    where: str  # "scripts/x.txt line 12", for the error a producer reads
+
+
+def _init(voice: Voice, threads: int, cache_root: str) -> None:
+    global _ENGINE, _CACHE
+    _ENGINE = create_engine(voice, threads=threads)
+    _CACHE = ClipCache(Path(cache_root))
+
+
+def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str) -> ClipInfo:
+    samples = engine.synthesize(spoken)
+    samples = trim_silence(np.asarray(samples, dtype=np.float32), engine.sample_rate)
+    if len(samples) == 0:
+        samples = np.zeros(int(0.2 * engine.sample_rate), dtype=np.float32)
+    peak = float(np.max(np.abs(samples))) or 1.0
+    samples = samples / peak * 0.9  # headroom; loudness is set in the mix
+    return cache.put(key, samples, engine.sample_rate, integrated(samples, engine.sample_rate))
+
+
+def _work(key: str, spoken: str, where: str) -> ClipInfo:
+    assert _ENGINE is not None and _CACHE is not None
+    try:
+        return render_clip(_ENGINE, _CACHE, key, spoken)
+    except ReadcastError as exc:
+        raise EngineError(f"{where}: {exc}") from None
+    except Exception as exc:  # an engine's own failure, made one line
+        raise EngineError(f"{where}: synthesis failed ({exc.__class__.__name__}: {exc})", None,
+                          "rebuild; if it repeats, reword or override the sentence") from None
+
+
+class Synthesizer:
+    """A pool that turns ClipJobs into cached clips; use it as a context manager."""
+
+    def __init__(self, voice: Voice, cache: ClipCache, jobs: int | None = None):
+        self.voice = voice
+        self.cache = cache
+        n = cores()
+        self.jobs = max(1, min(jobs or n, 32))
+        self._executor: Executor | None = None
+        self._futures: dict[str, Future] = {}
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            n = cores()
+            if self.jobs == 1 or self.voice.engine != "piper":
+                # online engines wait on the network, not the CPU: threads are enough
+                workers = 1 if self.voice.engine == "piper" else min(self.jobs, 4)
+                _init(self.voice, n, str(self.cache.root.parent))
+                self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synth")
+            else:
+                threads = max(1, n // self.jobs)
+                # fork is the cheapest start, but forking a process whose onnxruntime already runs
+                # threads (an engine used in-process before, as in tests) can deadlock the child
+                if "onnxruntime" in sys.modules:
+                    ctx = multiprocessing.get_context("forkserver")
+                    ctx.set_forkserver_preload(["pipeline.audio.synth"])
+                else:
+                    ctx = multiprocessing.get_context("fork")
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.jobs, mp_context=ctx, initializer=_init,
+                    initargs=(self.voice, threads, str(self.cache.root.parent)))
+        return self._executor
+
+    def submit(self, job: ClipJob) -> Future:
+        fut = self._futures.get(job.key)
+        if fut is None:
+            fut = self._start().submit(_work, job.key, job.spoken, job.where)
+            self._futures[job.key] = fut
+        return fut
+
+    def add_done_callback(self, fut: Future, fn: Callable[[Future], None]) -> None:
+        fut.add_done_callback(fn)
+
+    def close(self, cancel: bool = False) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
+            self._executor = None
+        global _ENGINE
+        if _ENGINE is not None:
+            _ENGINE.close()
+            _ENGINE = None
+
+    def __enter__(self) -> "Synthesizer":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)

@@ -1,0 +1,268 @@
+"""Plan the whole series, then do only the work whose inputs changed, then publish.
+
+Like pelican's read-everything-then-write: every article is read and validated first, so one bad
+article costs only itself. Each stage knows from hashes whether its outputs are current; a no-op
+rebuild reads no audio and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .config import Show
+from .episodes import Episode, read_all
+from .errors import ReadcastError, ScriptError
+from .scripts import ScriptResult, plan_script, script_path
+from .scripts.model import parse_script
+from .text.slug import is_safe_slug, slugify
+
+log = logging.getLogger(__name__)
+STAGES = ("script", "audio", "feed")
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, n: int = 1) -> None: ...
+    def finish(self) -> None: ...
+
+
+class _Quiet:
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class EpisodeWork:
+    ep: Episode
+    script: ScriptResult | None = None
+    audio: object | None = None  # audio.AudioPlan
+
+
+@dataclass
+class Plan:
+    show: Show
+    stages: tuple[str, ...]
+    work: list[EpisodeWork]
+    problems: list[ReadcastError]
+    failed: set[str] = field(default_factory=set)
+    feed_current: bool | None = None
+    records: list[dict] = field(default_factory=list)
+    cover_key: str = ""
+    cache: object | None = None
+
+    @property
+    def scripts_to_write(self) -> list[EpisodeWork]:
+        return [w for w in self.work if w.script and w.script.state == "written"]
+
+    @property
+    def audio_to_render(self) -> list[EpisodeWork]:
+        return [w for w in self.work if w.audio is not None and not w.audio.current]
+
+    @property
+    def clips_to_synthesise(self) -> int:
+        return len({k for w in self.audio_to_render for k in w.audio.missing})
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.scripts_to_write and not self.audio_to_render and self.feed_current is not False
+
+    def describe(self) -> list[str]:
+        out = []
+        for w in self.work:
+            parts = []
+            if w.script is not None:
+                parts.append({"written": "write script", "current": "script current", "edited": "script edited by hand (kept)",
+                              "edited-stale": "script edited by hand, article changed since (kept; check it)"}[w.script.state])
+            if w.audio is not None:
+                if w.audio.current:
+                    parts.append("audio current")
+                else:
+                    parts.append(f"render audio ({len(w.audio.missing)} of {len(w.audio.lines)} sentences to synthesise)")
+            out.append(f"{w.ep.slug}: " + ", ".join(parts))
+        for p in self.problems:
+            out.append(f"error: {p}")
+        if "feed" in self.stages:
+            out.append("feed: " + ("current" if self.feed_current else "publish feed/"))
+        return out
+
+
+def _failed_slug(problem: ReadcastError) -> str | None:
+    if problem.path is None:
+        return None
+    stem = problem.path.stem
+    return stem if is_safe_slug(stem) else slugify(stem)
+
+
+def _existing_script(show: Show, ep: Episode) -> ScriptResult:
+    path = script_path(show, ep)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScriptError("does not exist", path, "run 'readcast script' (or 'readcast build') first") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot be read ({exc})", path, "save it as UTF-8, or delete it to regenerate") from None
+    script, _ = parse_script(text, ep.slug, path)
+    return ScriptResult(script, path, "current", text)
+
+
+def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | None = None) -> Plan:
+    episodes, problems = read_all(show, only=only)
+    if only:
+        known = {e.slug for e in episodes} | {s for s in map(_failed_slug, problems) if s}
+        for slug in only:
+            if slug not in known:
+                problems.append(ReadcastError(f"no episode with slug '{slug}'", show.episodes_dir,
+                                              "see 'readcast list' for the slugs"))
+    plan = Plan(show, stages, [EpisodeWork(ep) for ep in episodes], problems)
+    plan.failed = {s for s in map(_failed_slug, problems) if s}
+
+    keep: list[EpisodeWork] = []
+    for w in plan.work:
+        try:
+            if "script" in stages:
+                w.script = plan_script(show, w.ep)
+            elif "audio" in stages:
+                w.script = _existing_script(show, w.ep)
+        except ReadcastError as exc:
+            plan.problems.append(exc)
+            plan.failed.add(w.ep.slug)
+            continue
+        keep.append(w)
+    plan.work = keep
+
+    if "audio" in stages or "feed" in stages:
+        from .artwork import cover_key
+
+        plan.cover_key = cover_key(show)
+    if "audio" in stages and plan.work:
+        from .audio import asset_key, plan_audio
+        from .audio.cache import ClipCache
+        from .audio.engines import create_engine
+        from .scripts.spoken import narrator_for
+
+        engine = create_engine(show.voice)
+        identity = engine.identity()
+        narrator = narrator_for(show)
+        identity = dict(identity, normaliser=narrator.key)
+        plan.cache = ClipCache(show.cache_dir)
+        assets = asset_key(show)
+        for w in plan.work:
+            w.audio = plan_audio(show, w.ep, w.script.script, narrator, identity, engine.supports_phonemes,
+                                 plan.cache, assets, plan.cover_key)
+    if "feed" in stages:
+        plan.records = _records(plan, assume_rendered=True)
+        from .feed import feed_current
+
+        pending = any(w.audio is not None and not w.audio.current for w in plan.work)
+        plan.feed_current = False if pending else feed_current(show, plan.records, plan.cover_key)
+    return plan
+
+
+def _records(plan: Plan, assume_rendered: bool = False) -> list[dict]:
+    """Feed records: fresh ones for episodes with current audio, the last published for failures."""
+    from .audio import read_meta
+    from .feed import load_published, make_record
+
+    show = plan.show
+    published = load_published(show)
+    records: list[dict] = []
+    for w in plan.work:
+        if w.ep.slug in plan.failed:
+            continue
+        meta = read_meta(show, w.ep.slug)
+        if meta is None or (w.audio is not None and meta.get("inputs") != w.audio.inputs and not assume_rendered):
+            if w.ep.slug in published:
+                records.append(published[w.ep.slug])
+            continue
+        records.append(make_record(w.ep, meta))
+    for slug in sorted(plan.failed):
+        if slug in published and not any(r["slug"] == slug for r in records):
+            records.append(published[slug])
+    return records
+
+
+@dataclass
+class Report:
+    scripts_written: int = 0
+    episodes_rendered: int = 0
+    clips_synthesised: int = 0
+    feed_published: bool = False
+    problems: list[ReadcastError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -> Report:
+    show = plan.show
+    progress = progress or _Quiet()
+    report = Report(problems=list(plan.problems))
+
+    # 1. scripts
+    from .files import write_text
+
+    for w in plan.work:
+        if w.script is None:
+            continue
+        if w.script.state == "written":
+            write_text(w.script.path, w.script.text)
+            report.scripts_written += 1
+        elif w.script.state == "edited-stale":
+            msg = (f"{w.script.path}: kept your edits, but {w.ep.source.name} changed since; "
+                   "check the script still matches (delete it to regenerate)")
+            log.warning(msg)
+            report.warnings.append(msg)
+
+    # 2. audio: synthesise every missing clip of every stale episode, mixing each as it completes
+    todo = plan.audio_to_render
+    if todo:
+        from .artwork import thumbnail
+        from .audio import MusicLoader, render
+        from .audio.synth import ClipJob, Synthesizer
+
+        cache = plan.cache
+        jpeg = thumbnail(show)
+        music = MusicLoader(show)
+        total = sum(len(w.audio.missing) for w in todo)
+        progress.start("Synthesising sentences", total)
+        with Synthesizer(show.voice, cache, jobs) as synth:
+            futures = {}
+            for w in todo:
+                for line in w.audio.lines:
+                    if line.key in w.audio.missing and line.key not in futures:
+                        where = f"{w.script.path.name}: {line.written[:60]!r}"
+                        fut = synth.submit(ClipJob(line.key, line.spoken, where))
+                        fut.add_done_callback(lambda _f: progress.advance())
+                        futures[line.key] = fut
+            for w in todo:
+                try:
+                    render(show, w.audio, cache, futures, music, jpeg)
+                    report.episodes_rendered += 1
+                except ReadcastError as exc:
+                    report.problems.append(exc)
+                    plan.failed.add(w.ep.slug)
+            report.clips_synthesised = sum(1 for f in futures.values() if f.done() and not f.exception())
+        progress.finish()
+        if cache is not None:
+            keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}
+            cache.prune(show.build.cache_limit_mb * 1_000_000, keep)
+
+    # 3. feed
+    if "feed" in plan.stages:
+        records = _records(plan)
+        from .feed import feed_current, publish
+
+        if not feed_current(show, records, plan.cover_key):
+            from .artwork import cover
+            from .audio import rendered_paths
+
+            rendered = {r["slug"]: rendered_paths(show, r["slug"])[0] for r in records}
+            publish(show, records, cover(show), plan.cover_key, rendered)
+            report.feed_published = True
+    return report

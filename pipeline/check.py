@@ -1,0 +1,307 @@
+"""`readcast check`: validate feed/ against Apple's RSS rules and the mistakes real feeds make.
+
+One Problem per finding, each naming the file and saying how to fix it. Run at the end of every
+build; also usable on any feed folder (the table-driven tests feed it deliberately broken ones).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .config import Show
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM = "http://www.w3.org/2005/Atom"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
+
+# Apple Podcasts categories and subcategories (Podcasts Connect, 2024 list)
+APPLE_CATEGORIES: dict[str, set[str]] = {
+    "Arts": {"Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"},
+    "Business": {"Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"},
+    "Comedy": {"Comedy Interviews", "Improv", "Stand-Up"},
+    "Education": {"Courses", "How To", "Language Learning", "Self-Improvement"},
+    "Fiction": {"Comedy Fiction", "Drama", "Science Fiction"},
+    "Government": set(),
+    "History": set(),
+    "Health & Fitness": {"Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"},
+    "Kids & Family": {"Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"},
+    "Leisure": {"Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden",
+                "Video Games"},
+    "Music": {"Music Commentary", "Music History", "Music Interviews"},
+    "News": {"Business News", "Daily News", "Entertainment News", "News Commentary", "Politics", "Sports News",
+             "Tech News"},
+    "Religion & Spirituality": {"Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"},
+    "Science": {"Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences",
+                "Nature", "Physics", "Social Sciences"},
+    "Society & Culture": {"Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"},
+    "Sports": {"Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby",
+               "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling"},
+    "Technology": set(),
+    "True Crime": set(),
+    "TV & Film": {"After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"},
+}
+_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NUMBER_IN_TITLE = re.compile(r"(?i)\b(?:part|episode|ep\.?|no\.)\s*\d+\b|^#?\d+\s*[:.\-]|\(\s*part\s+\d+\s*\)")
+_VTT_TS = re.compile(r"^(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # error | warning
+    path: str
+    message: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message} [{self.rule}]"
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, rule: str, message: str) -> None:
+        self.problems.append(Problem("error", path, message, rule))
+
+    def warn(self, path: str, rule: str, message: str) -> None:
+        self.problems.append(Problem("warning", path, message, rule))
+
+
+def _local(feed_dir: Path, base_url: str, url: str) -> Path | None:
+    """The file under feed/ that a URL in the feed refers to, when it is one of ours."""
+    if not url or not base_url or not url.startswith(base_url):
+        return None
+    rel = urlparse(url[len(base_url):]).path
+    path = (feed_dir / rel).resolve()
+    return path if feed_dir.resolve() in path.parents else None
+
+
+def _vtt_seconds(ts: str) -> float | None:
+    m = _VTT_TS.match(ts.strip())
+    if not m:
+        return None
+    h = int(m.group(1) or 0)
+    return h * 3600 + int(m.group(2)) * 60 + int(m.group(3)) + int(m.group(4)) / 1000
+
+
+def check_vtt(text: str, name: str, duration: float | None, out: _Collector) -> int:
+    """Validate a WebVTT file; returns the number of cues."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or not lines[0].startswith("WEBVTT"):
+        out.error(name, "vtt-header", "does not start with WEBVTT; regenerate it with readcast build")
+        return 0
+    cues = 0
+    prev_start = -1.0
+    for n, line in enumerate(lines, 1):
+        if "-->" not in line:
+            continue
+        left, _, right = line.partition("-->")
+        start, end = _vtt_seconds(left), _vtt_seconds(right.split()[0] if right.split() else "")
+        if start is None or end is None:
+            out.error(name, "vtt-timestamp", f"line {n}: bad timestamp {line.strip()!r}")
+            continue
+        cues += 1
+        if end <= start:
+            out.error(name, "vtt-order", f"line {n}: cue ends before it starts")
+        if start < prev_start:
+            out.error(name, "vtt-order", f"line {n}: cue starts before the previous one")
+        if duration is not None and end > duration + 0.5:
+            out.error(name, "vtt-range", f"line {n}: cue ends at {end:.2f} s, after the audio ({duration:.2f} s)")
+        prev_start = start
+    if cues == 0:
+        out.error(name, "vtt-empty", "has no cues")
+    return cues
+
+
+def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
+                   target_lufs: float | None = None, deep: bool = False) -> None:
+    from lxml import etree
+
+    name = "feed.xml"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        out.error(name, "encoding", "is not UTF-8")
+        return
+    if _BAD_XML_CHARS.search(text):
+        out.error(name, "xml-chars", "holds characters XML 1.0 forbids (control characters); rebuild to strip them")
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        out.error(name, "xml", f"is not well-formed XML ({exc})")
+        return
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        out.error(name, "rss", "is not an RSS 2.0 document (<rss><channel>)")
+        return
+
+    def t(el, path: str) -> str:
+        found = el.find(path, NS)
+        return (found.text or "").strip() if found is not None and found.text else ""
+
+    for tag, label in (("title", "title"), ("description", "description"), ("language", "language"),
+                       ("link", "link")):
+        if not t(channel, tag):
+            out.error(name, f"channel-{label}", f"channel has no <{tag}>; set it in show.toml")
+    if len(t(channel, "description").encode()) > 4000:
+        out.error(name, "description-length", "channel description is over 4000 bytes; shorten it in show.toml")
+    if not t(channel, "itunes:author"):
+        out.error(name, "itunes-author", "channel has no itunes:author; set author in show.toml")
+    owner = channel.find("itunes:owner", NS)
+    if owner is None or not t(owner, "itunes:email"):
+        out.warn(name, "itunes-owner", "no itunes:owner email; Apple requires one: set [owner] email in show.toml")
+    explicit = t(channel, "itunes:explicit")
+    if explicit not in ("true", "false"):
+        out.error(name, "itunes-explicit", f"itunes:explicit is {explicit or 'missing'}; it must be true or false")
+    cats = channel.findall("itunes:category", NS)
+    if not cats:
+        out.error(name, "itunes-category", "no itunes:category; set category in show.toml")
+    for cat in cats:
+        top = cat.get("text", "")
+        if top not in APPLE_CATEGORIES:
+            out.error(name, "itunes-category", f"category {top!r} is not an Apple Podcasts category")
+        for sub in cat.findall("itunes:category", NS):
+            if sub.get("text") not in APPLE_CATEGORIES.get(top, set()):
+                out.error(name, "itunes-category", f"subcategory {sub.get('text')!r} is not under {top!r}")
+    if t(channel, "itunes:type") not in ("episodic", "serial"):
+        out.warn(name, "itunes-type", "itunes:type should be episodic or serial")
+    selfs = [link for link in channel.findall("atom:link", NS) if link.get("rel") == "self"]
+    if not selfs:
+        out.error(name, "atom-self", "no atom:link rel=\"self\"")
+    image = channel.find("itunes:image", NS)
+    if image is None or not image.get("href"):
+        out.error(name, "artwork", "no itunes:image; set artwork in show.toml")
+    else:
+        local = _local(feed_dir, base_url, image.get("href", ""))
+        if local is not None:
+            if not local.is_file():
+                out.error(name, "artwork", f"itunes:image {image.get('href')} is not in feed/")
+            else:
+                from .artwork import check_image
+                from .errors import ReadcastError
+
+                try:
+                    _mime, _w, _h, issues = check_image(local.read_bytes(), local)
+                except ReadcastError as exc:
+                    issues = [str(exc)]
+                for issue in issues:
+                    out.error(local.name, "artwork", issue)
+
+    guids: dict[str, int] = {}
+    urls: dict[str, int] = {}
+    items = channel.findall("item")
+    if not items:
+        out.warn(name, "items", "the feed has no episodes yet")
+    for i, item in enumerate(items, 1):
+        title = t(item, "title")
+        where = f"{name} item {i} ({title[:40] or 'untitled'})"
+        if not title:
+            out.error(where, "item-title", "has no title")
+        elif _NUMBER_IN_TITLE.search(title):
+            out.warn(where, "title-number", "the title holds an episode number; Apple wants it in itunes:episode only")
+        guid = item.find("guid")
+        if guid is None or not (guid.text or "").strip():
+            out.error(where, "guid", "has no guid")
+        else:
+            g = guid.text.strip()
+            if g in guids:
+                out.error(where, "guid-duplicate", f"guid {g} is also item {guids[g]}'s; apps would merge or drop them")
+            guids[g] = i
+            if guid.get("isPermaLink", "true") != "false" and not g.startswith("http"):
+                out.error(where, "guid-permalink", "guid is not a URL, so it needs isPermaLink=\"false\"")
+        pub = t(item, "pubDate")
+        if not pub:
+            out.error(where, "pubdate", "has no pubDate")
+        else:
+            parsed = email.utils.parsedate_tz(pub)
+            if parsed is None:
+                out.error(where, "pubdate", f"pubDate {pub!r} is not RFC 2822")
+            elif parsed[9] is None or not re.search(r"([+-]\d{4}|GMT|UT|UTC|[ECMP][SD]T)\s*$", pub):
+                out.error(where, "pubdate-timezone", f"pubDate {pub!r} has no time zone")
+        enc = item.find("enclosure")
+        if enc is None:
+            out.error(where, "enclosure", "has no enclosure")
+        else:
+            url, length, mime = enc.get("url", ""), enc.get("length", ""), enc.get("type", "")
+            if not url.startswith(("http://", "https://")):
+                out.error(where, "enclosure-url", f"enclosure url {url!r} is not absolute http(s)")
+            if url in urls:
+                out.error(where, "enclosure-duplicate", f"enclosure url is also item {urls[url]}'s")
+            urls[url] = i
+            if mime not in ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus"):
+                out.error(where, "enclosure-type", f"enclosure type {mime!r} is not an audio type apps play")
+            if not length.isdigit() or int(length) <= 0:
+                out.error(where, "enclosure-length", f"enclosure length {length!r} is not a byte count")
+            local = _local(feed_dir, base_url, url)
+            if local is not None:
+                if not local.is_file():
+                    out.error(where, "enclosure-missing", f"{url} is not in feed/")
+                elif length.isdigit() and int(length) != local.stat().st_size:
+                    out.error(where, "enclosure-length",
+                              f"enclosure length {length} but the file has {local.stat().st_size} bytes")
+                elif deep and target_lufs is not None:
+                    from .audio.ffmpeg import measure_file
+
+                    lufs, peak = measure_file(local)
+                    if abs(lufs - target_lufs) > 1.0:
+                        out.error(where, "loudness", f"integrated loudness {lufs:.1f} LUFS, target {target_lufs:.0f}")
+                    if peak > -1.0:
+                        out.error(where, "true-peak", f"true peak {peak:.1f} dBTP is above -1.0")
+        duration = t(item, "itunes:duration")
+        seconds = None
+        if not duration:
+            out.warn(where, "itunes-duration", "has no itunes:duration")
+        elif not duration.isdigit():
+            out.warn(where, "itunes-duration", f"itunes:duration {duration!r} should be whole seconds")
+        else:
+            seconds = float(duration)
+        if item.find("itunes:episodeType", NS) is None:
+            out.warn(where, "episode-type", "has no itunes:episodeType")
+        ep = t(item, "itunes:episode")
+        if ep and not ep.isdigit():
+            out.error(where, "itunes-episode", f"itunes:episode {ep!r} is not a whole number")
+        ex = t(item, "itunes:explicit")
+        if ex and ex not in ("true", "false"):
+            out.error(where, "itunes-explicit", f"itunes:explicit is {ex!r}; use true or false")
+        for tr in item.findall("podcast:transcript", NS):
+            local = _local(feed_dir, base_url, tr.get("url", ""))
+            if local is None:
+                continue
+            if not local.is_file():
+                out.error(where, "transcript-missing", f"{tr.get('url')} is not in feed/")
+            elif tr.get("type") == "text/vtt":
+                check_vtt(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, out)
+
+
+def check_site(show: Show, deep: bool = False, feed_dir: Path | None = None, base_url: str | None = None) -> list[Problem]:
+    feed_dir = feed_dir or show.feed_dir
+    out = _Collector()
+    path = feed_dir / "feed.xml"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        out.error("feed.xml", "missing", "feed/feed.xml does not exist; run readcast build")
+        return out.problems
+    check_feed_xml(data, feed_dir, base_url or show.base_url, out, show.audio.target_lufs, deep)
+    if not deep:
+        _check_recorded_loudness(show, out)
+    return out.problems
+
+
+def _check_recorded_loudness(show: Show, out: _Collector) -> None:
+    """Loudness measured when each episode was mixed (cheap; --deep measures the MP3s again)."""
+    from .feed import load_published
+
+    for slug, record in sorted(load_published(show).items()):
+        loud = record.get("audio", {}).get("loudness") or {}
+        lufs, target = loud.get("integrated"), loud.get("target")
+        if lufs is not None and target is not None and abs(lufs - target) > 1.0:
+            out.error(f"{slug}.mp3", "loudness", f"integrated loudness {lufs:.1f} LUFS, target {target:.0f}; rebuild it")
+        peak = loud.get("true_peak")
+        if peak is not None and peak > show.audio.true_peak:
+            out.error(f"{slug}.mp3", "true-peak", f"true peak {peak:.1f} dBTP is above {show.audio.true_peak}")

@@ -1,0 +1,397 @@
+"""The readcast command line: thin. Each command parses options, loads the show, calls one
+library function, and turns library errors into one `Error:` line and exit code 1.
+
+Imports of the heavy stages happen inside the commands, so `readcast --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+log = logging.getLogger("pipeline")
+
+
+# --- output -------------------------------------------------------------------------------
+class _Handler(logging.Handler):
+    """Library log records as plain lines on stderr: 'Warning: ...' for warnings."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            text = f"Error: {msg}"
+        elif record.levelno >= logging.WARNING:
+            text = f"Warning: {msg}"
+        else:
+            text = msg
+        click.echo(text, err=True)
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    root = logging.getLogger("pipeline")
+    root.handlers[:] = [_Handler()]
+    root.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    root.propagate = False
+
+
+class Bar:
+    """A progress bar with time left on a terminal; a plain line per 10% elsewhere (CI, pipes)."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.lock = threading.Lock()
+        self.done = self.total = 0
+        self.label = ""
+        self.t0 = 0.0
+        self._last_decile = -1
+
+    def start(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.t0 = label, total, 0, time.monotonic()
+        self._last_decile = -1
+        if total and not self.quiet and not self.tty:
+            click.echo(f"{label}: {total} to do", err=True)
+        self._draw()
+
+    def advance(self, n: int = 1) -> None:
+        with self.lock:
+            self.done += n
+            self._draw()
+
+    def _draw(self) -> None:
+        if self.quiet or not self.total:
+            return
+        frac = self.done / self.total
+        elapsed = time.monotonic() - self.t0
+        left = elapsed / self.done * (self.total - self.done) if self.done else 0
+        if self.tty:
+            width = 28
+            fill = int(frac * width)
+            eta = f"{int(left // 60)}:{int(left % 60):02d} left" if self.done else "starting"
+            click.echo(f"\r{self.label} [{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} {eta}  ",
+                       err=True, nl=False)
+        else:
+            decile = int(frac * 10)
+            if decile != self._last_decile and self.done:
+                self._last_decile = decile
+                click.echo(f"{self.label}: {self.done}/{self.total} ({frac:.0%}, {left:.0f} s left)", err=True)
+
+    def finish(self) -> None:
+        if self.tty and self.total and not self.quiet:
+            click.echo("", err=True)
+        self.total = 0
+
+
+def _fail(exc: Exception) -> "click.ClickException":
+    return click.ClickException(str(exc))
+
+
+def handle_errors(fn):
+    """Expected failures become `Error: <one line>` and exit 1; Ctrl-C says what is safe."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .errors import ReadcastError
+
+        try:
+            return fn(*args, **kwargs)
+        except ReadcastError as exc:
+            raise _fail(exc) from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted. Published files are intact; run the command again to resume.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _load(show_dir: str | None, **overrides):
+    from .config import load_show
+
+    show = load_show(Path(show_dir or "."))
+    return show.with_overrides(**overrides)
+
+
+show_option = click.option("--show", "show_dir", metavar="DIR", default=None,
+                           help="The show folder (default: the current folder).")
+verbosity = [click.option("-q", "--quiet", is_flag=True, help="Only errors."),
+             click.option("-v", "--verbose", is_flag=True, help="Say what each step does.")]
+
+
+def with_verbosity(fn):
+    for opt in reversed(verbosity):
+        fn = opt(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="readcast")
+def main() -> None:
+    """readcast: turn a series of written articles into a narrated podcast.
+
+    A show is a folder: episodes/ (articles) -> scripts/ (narration) -> audio/ (MP3s) -> feed/
+    (the podcast site). Run `readcast build` in it, or pass --show DIR.
+    """
+
+
+def _print_problems(report) -> None:
+    for p in report.problems:
+        click.echo(f"Error: {p}", err=True)
+
+
+def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overrides) -> None:
+    from .build import make_plan, run
+
+    _setup_logging(verbose, quiet)
+    show = _load(show_dir, **overrides)
+    t0 = time.monotonic()
+    plan = make_plan(show, stages, list(slugs) or None)
+    if dry_run:
+        for line in plan.describe():
+            click.echo(line)
+        if plan.problems:
+            sys.exit(1)
+        return
+    if plan.nothing_to_do and not plan.problems:
+        if not quiet:
+            click.echo(f"Nothing to do: {len(plan.work)} episode(s) up to date.")
+        return
+    report = run(plan, jobs=jobs, progress=Bar(quiet))
+    if "feed" in stages and report.feed_published and not report.problems:
+        from .check import check_site
+
+        for problem in check_site(show):
+            click.echo(str(problem), err=True)
+            if problem.severity == "error":
+                report.problems.append(problem)  # type: ignore[arg-type]
+    if not quiet:
+        parts = []
+        if "script" in stages:
+            parts.append(f"{report.scripts_written} script(s) written")
+        if "audio" in stages:
+            parts.append(f"{report.episodes_rendered} episode(s) rendered ({report.clips_synthesised} sentences synthesised)")
+        if "feed" in stages:
+            parts.append("feed published to feed/" if report.feed_published else "feed current")
+        click.echo(f"{'; '.join(parts)}. {time.monotonic() - t0:.1f} s.")
+    if verbose:
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        click.echo(f"peak memory: readcast {own:.0f} MB, largest helper process {kids:.0f} MB", err=True)
+    if report.problems:
+        _print_problems(report)
+        n = len(report.problems)
+        click.echo(f"{n} problem{'s' if n != 1 else ''}; everything else was built and feed/ keeps the last good "
+                   "version of what failed.", err=True)
+        sys.exit(1)
+
+
+def _stage_command(name: str, stages: tuple[str, ...], doc: str):
+    @main.command(name, help=doc)
+    @show_option
+    @click.argument("slugs", nargs=-1)
+    @click.option("--engine", type=click.Choice(["piper", "gtts"]), default=None, help="Override voice.engine.")
+    @click.option("--base-url", default=None, metavar="URL", help="Override base_url (where feed/ is served).")
+    @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Synthesis processes (default: cores).")
+    @click.option("-n", "--dry-run", is_flag=True, help="Print what would be done, and do nothing.")
+    @with_verbosity
+    @handle_errors
+    def command(show_dir, slugs, engine, base_url, jobs, dry_run, quiet, verbose):
+        _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose,
+                    **{"voice.engine": engine, "base_url": base_url})
+
+    return command
+
+
+build = _stage_command("build", ("script", "audio", "feed"),
+                       "Run every stage: articles -> scripts -> audio -> feed/ (only what changed).")
+audio = _stage_command("audio", ("audio",), "Render audio/episodes/*.mp3 from the scripts in scripts/.")
+feed = _stage_command("feed", ("feed",), "Publish feed/ (feed.xml, pages, transcripts) from rendered audio.")
+
+
+@main.command("script")
+@show_option
+@click.argument("slugs", nargs=-1)
+@click.option("--spoken", is_flag=True, help="Print the exact text the engine receives, line by line; write nothing.")
+@click.option("-n", "--dry-run", is_flag=True, help="Print what would be done, and do nothing.")
+@with_verbosity
+@handle_errors
+def script_cmd(show_dir, slugs, spoken, dry_run, quiet, verbose):
+    """Write narration scripts to scripts/ (keeping producers' edits)."""
+    if not spoken:
+        _run_stages(show_dir, ("script",), slugs, None, dry_run, quiet, verbose)
+        return
+    from .build import make_plan
+    from .scripts.spoken import narrator_for
+
+    _setup_logging(verbose, quiet)
+    show = _load(show_dir)
+    plan = make_plan(show, ("script",), list(slugs) or None)
+    if plan.problems:
+        for p in plan.problems:
+            click.echo(f"Error: {p}", err=True)
+        sys.exit(1)
+    narrator = narrator_for(show)
+    from .audio.engines import create_engine
+
+    phonemes = create_engine(show.voice).supports_phonemes
+    for w in plan.work:
+        for section in w.script.script.sections:
+            click.echo(f"[{section.kind}: {section.title}]")
+            for paragraph in section.paragraphs:
+                for sentence in paragraph:
+                    click.echo(narrator.speak(sentence, phonemes=phonemes))
+                click.echo("")
+
+
+@main.command("list")
+@show_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one array) instead of a table.")
+@handle_errors
+def list_cmd(show_dir, as_json):
+    """List every episode's metadata (duration once rendered)."""
+    from .audio import read_meta
+    from .episodes import read_all
+
+    _setup_logging(False, False)
+    show = _load(show_dir)
+    episodes, problems = read_all(show)
+    rows = []
+    for ep in episodes:
+        row = ep.metadata()
+        meta = read_meta(show, ep.slug)
+        row["duration"] = meta["duration"] if meta else None
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for r in rows:
+            dur = f"{r['duration'] / 60:.1f} min" if r["duration"] else "not rendered"
+            num = f"#{r['number']}" if r["number"] is not None else "-"
+            click.echo(f"{r['slug']:<32} {num:>5}  {r['published'][:10]}  {r['title'][:40]:<40}  {dur}")
+    for p in problems:
+        click.echo(f"Error: {p}", err=True)
+    if problems:
+        sys.exit(1)
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--title", default=None, help="The show's title.")
+@handle_errors
+def init_cmd(directory, title):
+    """Make a new, empty show in DIRECTORY with a commented show.toml."""
+    from .init import init_show
+
+    path = init_show(Path(directory), title=title)
+    click.echo(f"Made a new show in {path}. Put articles in {path / 'episodes'} and run: readcast build --show {path}")
+
+
+@main.command("say")
+@show_option
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write a WAV file here.")
+@click.option("--print", "print_only", is_flag=True, help="Print what the engine would receive; do not synthesise.")
+@click.option("--engine", type=click.Choice(["piper", "gtts"]), default=None, help="Override voice.engine.")
+@handle_errors
+def say_cmd(show_dir, text, output, print_only, engine):
+    """Speak TEXT through the show's normaliser, lexicon and voice (check a fix in seconds)."""
+    from .say import say
+
+    _setup_logging(False, False)
+    show = _load(show_dir, **{"voice.engine": engine})
+    spoken, path = say(show, text, None if print_only else Path(output or "say.wav"))
+    click.echo(spoken)
+    if path is not None:
+        click.echo(f"Wrote {path}", err=True)
+
+
+@main.command("voices")
+@handle_errors
+def voices_cmd():
+    """List engines and voices, and which work offline."""
+    from .audio.engines import list_voices
+
+    for v in list_voices():
+        where = "offline" if v.offline else "online"
+        state = "usable" if v.usable else "not usable"
+        click.echo(f"{v.engine:<6} {v.voice:<20} {v.language:<24} {where:<8} {state}  {v.note}")
+
+
+@main.command("check")
+@show_option
+@click.option("--deep", is_flag=True, help="Also decode every MP3 and measure its loudness.")
+@handle_errors
+def check_cmd(show_dir, deep):
+    """Validate feed/ the way podcast directories do; one line per problem, exit 1 on errors."""
+    from .check import check_site
+
+    show = _load(show_dir)
+    problems = check_site(show, deep=deep)
+    for p in problems:
+        click.echo(str(p))
+    errors = [p for p in problems if p.severity == "error"]
+    if not problems:
+        click.echo("feed/ passes every check.")
+    if errors:
+        sys.exit(1)
+
+
+@main.command("serve")
+@show_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (others only when asked).")
+@handle_errors
+def serve_cmd(show_dir, port, bind):
+    """Serve feed/ locally, with the feed's URLs pointing at this server."""
+    from .serve import serve
+
+    show = _load(show_dir)
+    serve(show, bind, port, announce=lambda url: click.echo(f"Serving {show.feed_dir} at {url} (subscribe: {url}feed.xml). Ctrl-C stops.", err=True))
+
+
+@main.command("clean")
+@show_option
+@click.option("--all", "everything", is_flag=True, help="Empty the clip cache completely.")
+@handle_errors
+def clean_cmd(show_dir, everything):
+    """Prune the clip cache to its size limit (or empty it with --all)."""
+    from .clean import clean
+
+    show = _load(show_dir)
+    removed, freed = clean(show, everything)
+    click.echo(f"Removed {removed} cached clip(s), {freed / 1e6:.1f} MB.")
+
+
+@main.command("add")
+@show_option
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--title", default=None)
+@click.option("--number", type=int, default=None)
+@click.option("--published", default=None, metavar="YYYY-MM-DD")
+@click.option("--author", default=None)
+@click.option("--series", default=None)
+@handle_errors
+def add_cmd(show_dir, sources, title, number, published, author, series):
+    """Import articles (text, Markdown, HTML, URLs, RSS/Atom feeds) into episodes/."""
+    from .add import add_sources
+
+    _setup_logging(False, False)
+    show = _load(show_dir)
+    overrides = {"title": title, "number": number, "published": published, "author": author, "series": series}
+    report = add_sources(show, list(sources), {k: v for k, v in overrides.items() if v is not None})
+    for line in report.lines:
+        click.echo(line)
+    for p in report.problems:
+        click.echo(f"Error: {p}", err=True)
+    if report.problems:
+        sys.exit(1)

@@ -1,0 +1,279 @@
+"""The show's settings: one typed object loaded from show.toml.
+
+Like mkdocs, every field has one place that says its type and default; CLI flags override a
+field only when they are given (they default to None), so a flag never silently rewrites the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+SHOW_FILE = "show.toml"
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Voice:
+    engine: str = "piper"
+    # piper: a voice package name; gtts: a language code
+    voice: str = "en_US-joe-medium"
+    # piper: >1 is slower; gtts: ignored (gTTS has only normal and slow)
+    length_scale: float = 1.0
+    # piper's randomness in intonation and timing; 0 makes synthesis exactly repeatable
+    noise_scale: float = 0.667
+    noise_w: float = 0.8
+    # gtts only: the Google domain to use (com, co.uk, com.au...) and slow reading
+    tld: str = "com"
+    slow: bool = False
+
+
+@dataclass(frozen=True)
+class Audio:
+    intro: str = "audio/intro.mp3"
+    outro: str = "audio/outro.mp3"
+    channels: int = 1
+    sample_rate: int = 44100
+    bitrate: int = 96
+    # LAME's algorithm quality, 0 (best, slowest) to 9; 7 is transparent for speech at 96 kbps
+    # and takes half the CPU of the default
+    encoder_quality: int = 7
+    # integrated loudness target in LUFS; None means the podcast norm for the layout
+    loudness: float | None = None
+    true_peak: float = -1.0
+    sentence_pause: float = 0.45
+    paragraph_pause: float = 0.9
+    section_pause: float = 1.5
+    # seconds of music before the spoken intro starts, and how far music ducks under speech
+    intro_lead: float = 3.0
+    outro_tail: float = 4.0
+    duck_db: float = -20.0
+    crossfade: float = 1.5
+
+    @property
+    def target_lufs(self) -> float:
+        if self.loudness is not None:
+            return float(self.loudness)
+        return -19.0 if self.channels == 1 else -16.0
+
+
+@dataclass(frozen=True)
+class Build:
+    jobs: int | None = None
+    cache_dir: str = ".readcast/cache"
+    cache_limit_mb: int = 2048
+
+
+@dataclass(frozen=True)
+class Fetch:
+    timeout: float = 20.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    allow_private: bool = False
+
+
+@dataclass(frozen=True)
+class Show:
+    root: Path
+    id: str
+    title: str
+    description: str
+    author: str
+    base_url: str
+    language: str = "en"
+    link: str = ""
+    category: str = "News"
+    subcategory: str = ""
+    explicit: bool = False
+    type: str = "serial"
+    artwork: str = ""
+    copyright: str = ""
+    timezone: str = "UTC"
+    locked: bool = False
+    podcast_guid: str = ""
+    lexicon: str = "lexicon.toml"
+    credit: str = ""
+    owner: Owner = field(default_factory=Owner)
+    voice: Voice = field(default_factory=Voice)
+    audio: Audio = field(default_factory=Audio)
+    build: Build = field(default_factory=Build)
+    fetch: Fetch = field(default_factory=Fetch)
+
+    # --- folders: a show is a folder, its stages are sub-folders -------------------------
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.root / "scripts"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.root / "audio"
+
+    @property
+    def rendered_dir(self) -> Path:
+        return self.root / "audio" / "episodes"
+
+    @property
+    def feed_dir(self) -> Path:
+        return self.root / "feed"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".readcast"
+
+    @property
+    def cache_dir(self) -> Path:
+        p = Path(self.build.cache_dir)
+        return p if p.is_absolute() else self.root / p
+
+    def path(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def feed_url(self) -> str:
+        return self.base_url + "feed.xml"
+
+    def with_overrides(self, **changes: Any) -> "Show":
+        """A copy with the given fields replaced; None values mean 'not given' and are skipped."""
+        top: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if "." in key:
+                section, name = key.split(".", 1)
+                nested.setdefault(section, {})[name] = value
+            else:
+                top[key] = value
+        for section, values in nested.items():
+            top[section] = dataclasses.replace(getattr(self, section), **values)
+        if "base_url" in top:
+            top["base_url"] = _normalise_base_url(top["base_url"], self.root / SHOW_FILE)
+        return dataclasses.replace(self, **top)
+
+
+REQUIRED = ("id", "title", "description", "author", "base_url")
+_SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch}
+ENGINES = ("piper", "gtts")
+SHOW_TYPES = ("serial", "episodic")
+
+
+def _normalise_base_url(url: str, where: Path) -> str:
+    url = str(url).strip()
+    if not (url.startswith("http://") or url.startswith("https://")):
+        raise ConfigError(
+            f"base_url {url!r} is not an http(s) URL",
+            where,
+            'set base_url = "https://your.site/podcast/" (where feed/ will be served)',
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path) -> Any:
+    """Build a dataclass from a TOML table, rejecting unknown keys and wrong types by name."""
+    known = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "root"}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{section}.{key}" if section else key
+        if key in _SECTIONS and not section:
+            continue
+        if key not in known:
+            raise ConfigError(
+                f"unknown setting '{dotted}'",
+                where,
+                f"remove it or check its spelling (known: {', '.join(sorted(known))})",
+            )
+        default = known[key].default
+        expected: tuple[type, ...]
+        if isinstance(default, bool):
+            expected = (bool,)
+        elif isinstance(default, float) or default is None and key == "loudness":
+            expected = (int, float)
+        elif isinstance(default, int):
+            expected = (int,)
+        elif key == "jobs":
+            expected = (int,)
+        else:
+            expected = (str,)
+        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+            kind = "/".join(t.__name__ for t in expected)
+            raise ConfigError(f"setting '{dotted}' should be a {kind}, not {value!r}", where,
+                              "fix its value")
+        values[key] = float(value) if float in expected and not isinstance(value, bool) else value
+    return values
+
+
+def load_show(root: Path | str = ".") -> Show:
+    """Read and validate show.toml; every problem is one ConfigError naming the file and the fix."""
+    root = Path(root).resolve()
+    where = root / SHOW_FILE
+    if not where.is_file():
+        raise ConfigError(
+            "no show.toml here",
+            where,
+            "run 'readcast init DIR' to make a show, or pass --show DIR pointing at one",
+        )
+    try:
+        raw = tomllib.loads(where.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", where, "save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror})", where, "check its permissions") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"is not valid TOML ({exc})", where, "fix the syntax at that line") from None
+
+    for name in REQUIRED:
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            example = {
+                "id": f'id = "{uuid.uuid4()}"',
+                "base_url": 'base_url = "https://your.site/podcast/"',
+            }.get(name, f'{name} = "..."')
+            raise ConfigError(f"missing required field '{name}'", where, f"add {example} at the top")
+
+    top = _coerce("", Show, raw, where)
+    for section, cls in _SECTIONS.items():
+        table = raw.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"'{section}' should be a table", where, f"write it as [{section}]")
+        top[section] = cls(**_coerce(section, cls, table, where))
+
+    try:
+        uuid.UUID(top["id"])
+    except ValueError:
+        raise ConfigError(f"id {top['id']!r} is not a UUID", where,
+                          f'use a fresh one, e.g. id = "{uuid.uuid4()}", and never change it') from None
+    top["base_url"] = _normalise_base_url(top["base_url"], where)
+    if top.get("type", "serial") not in SHOW_TYPES:
+        raise ConfigError(f"type {top['type']!r} is not one of {SHOW_TYPES}", where, 'use "serial" or "episodic"')
+    if top["voice"].engine not in ENGINES:
+        raise ConfigError(f"voice.engine {top['voice'].engine!r} is unknown", where,
+                          f"use one of: {', '.join(ENGINES)}")
+    if top["audio"].channels not in (1, 2):
+        raise ConfigError("audio.channels must be 1 or 2", where, "set channels = 1 (mono) or 2")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(top.get("timezone", "UTC"))
+    except Exception:
+        raise ConfigError(f"timezone {top.get('timezone')!r} is unknown", where,
+                          'use an IANA name such as "America/Chicago"') from None
+    show = Show(root=root, **top)
+    if not show.link:
+        show = dataclasses.replace(show, link=show.base_url)
+    return show

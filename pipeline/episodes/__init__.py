@@ -1,0 +1,182 @@
+"""episodes/: read every source article into an Episode (metadata + sections of paragraphs).
+
+Readers are chosen by file suffix; each returns an Article with whatever it found, and `finish`
+fills defaults from the show and rejects what an episode cannot do without, by name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..config import Show
+from ..errors import EpisodeError, ReadcastError
+from ..files import sha256_bytes
+from ..text.sentences import split_sentences
+from ..text.slug import is_safe_slug, slugify
+from .decode import read_text
+from .model import Article, Episode, Section
+
+__all__ = ["Article", "Episode", "Section", "SUFFIXES", "discover", "read_episode", "read_all"]
+
+log = logging.getLogger(__name__)
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+PUBLISH_TIME = time(12, 0)
+
+
+def discover(show: Show) -> list[Path]:
+    """Every article in episodes/, in name order; hidden and editor backup files are skipped."""
+    folder = show.episodes_dir
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith((".", "_", "#")) or p.name.endswith("~") or p.name.lower() == "readme.md":
+            continue
+        if p.suffix.lower() in SUFFIXES or p.is_dir():
+            out.append(p)
+        else:
+            log.warning("%s: not an article (suffix %s); skipped", p, p.suffix)
+    return out
+
+
+def parse_article(text: str, path: Path) -> Article:
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        from .markdown import parse_markdown
+
+        return parse_markdown(text, path)
+    if suffix in (".html", ".htm"):
+        from .html import parse_html
+
+        return parse_html(text, path)
+    from .markdown import split_front_matter
+    from .scraped import parse_scraped
+
+    meta, _ = split_front_matter(text, path)
+    if meta:
+        from .markdown import parse_markdown
+
+        return parse_markdown(text, path)
+    return parse_scraped(text)
+
+
+def guid_for(show: Show, slug: str) -> str:
+    """The episode GUID: stable across rebuilds, machines, title edits and base-URL moves."""
+    return str(uuid.uuid5(uuid.UUID(show.id), f"episode:{slug}"))
+
+
+def _aware(value: date | datetime, show: Show) -> datetime:
+    tz = ZoneInfo(show.timezone)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    return datetime.combine(value, PUBLISH_TIME, tzinfo=tz)
+
+
+def _summary(sections: list[Section], limit: int = 400) -> str:
+    for s in sections:
+        for p in s.paragraphs:
+            out = ""
+            for sentence in split_sentences(p):
+                if out and len(out) + len(sentence) > limit:
+                    break
+                out = f"{out} {sentence}".strip()
+            if out:
+                return out[: limit * 2]
+    return ""
+
+
+def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
+    """Defaults from the show, then the checks an episode cannot do without."""
+    slug = path.stem if is_safe_slug(path.stem) else slugify(path.stem)
+    if not article.title.strip():
+        raise EpisodeError("has no title", path,
+                           "put the headline on the first line, or add 'title: ...' front matter")
+    if article.published is None:
+        raise EpisodeError("has no publication date", path,
+                           "add a 'Published Oct. 21, 2015' line or 'published: 2015-10-21' front matter")
+    if not article.sections or not any(s.paragraphs for s in article.sections):
+        raise EpisodeError("has no article text after the header", path,
+                           "paste the body below the dateline, or delete the file")
+    if article.episode_type not in ("full", "trailer", "bonus"):
+        raise EpisodeError(f"type {article.episode_type!r} is not full, trailer or bonus", path,
+                           "write type: full")
+    published = _aware(article.published, show)
+    organization = article.organization.strip() or show.author
+    author = article.author.strip() or organization
+    return Episode(
+        slug=slug,
+        source=path,
+        source_hash=sha256_bytes(data),
+        title=" ".join(article.title.split()),
+        published=published,
+        author=author,
+        organization=organization,
+        series=article.series.strip() or show.title,
+        number=article.number,
+        season=article.season,
+        dateline=article.dateline.strip(),
+        sections=tuple(article.sections),
+        teaser=article.teaser.strip(),
+        source_url=article.source_url.strip(),
+        guid=str(article.guid).strip() or guid_for(show, slug),
+        episode_type=article.episode_type,
+        summary=article.summary.strip() or _summary(article.sections),
+    )
+
+
+def read_episode(path: Path, show: Show) -> Episode:
+    text = read_text(path)
+    article = parse_article(text, path)
+    for w in article.warnings:
+        log.warning("%s: %s", path, w)
+    return finish(article, path, path.read_bytes(), show)
+
+
+def read_all(show: Show, only: list[str] | None = None) -> tuple[list[Episode], list[ReadcastError]]:
+    """Every episode that reads cleanly, and one error per file that does not.
+
+    Two files must not share a slug or a part number: the first in name order keeps it and the
+    other fails with both names, so nothing already published changes identity.
+    """
+    episodes: list[Episode] = []
+    problems: list[ReadcastError] = []
+    for path in discover(show):
+        try:
+            ep = read_episode(path, show)
+        except ReadcastError as exc:
+            problems.append(exc)
+            continue
+        if only and ep.slug not in only:
+            continue
+        episodes.append(ep)
+    by_slug: dict[str, Episode] = {}
+    by_number: dict[tuple[int | None, int], Episode] = {}
+    kept: list[Episode] = []
+    for ep in episodes:
+        if ep.slug in by_slug:
+            problems.append(EpisodeError(
+                f"would have the same slug '{ep.slug}' as {by_slug[ep.slug].source.name}", ep.source,
+                "rename one of the two files"))
+            continue
+        key = (ep.season, ep.number) if ep.number is not None else None
+        if key is not None and key in by_number and ep.episode_type == "full":
+            other = by_number[key]
+            problems.append(EpisodeError(
+                f"is part {ep.number}, like {other.source.name}", ep.source,
+                "give it another number ('number: N' in front matter) or remove the duplicate"))
+            continue
+        by_slug[ep.slug] = ep
+        if key is not None and ep.episode_type == "full":
+            by_number[key] = ep
+        kept.append(ep)
+    kept.sort(key=episode_order)
+    return kept, problems
+
+
+def episode_order(ep: Episode) -> tuple:
+    return (ep.season or 0, ep.number if ep.number is not None else 1 << 30, ep.published, ep.slug)

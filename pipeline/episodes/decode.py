@@ -1,0 +1,95 @@
+"""Bytes to clean text: encodings detected, control characters and mojibake removed.
+
+Whatever a CMS or inbox hands us, the text that reaches the voice, the feed (XML 1.0 forbids
+most control characters) and the pages must be plain, valid Unicode.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import EpisodeError
+
+# XML 1.0 allows tab, newline, carriage return and everything from space up, minus surrogates
+# and the two non-characters; C1 controls are legal but never wanted in prose.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u201a-\u203a\u0152-\u0178\u02c6\u02dc\u2122]")
+MAX_BYTES = 20_000_000
+
+
+def clean_text(text: str) -> str:
+    """Valid, normalised Unicode: no control characters, one kind of line break."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = _FORBIDDEN.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
+
+
+def _fix_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as cp1252 ('Letâ€™s' -> "Let's"), a line at a time."""
+    if not _MOJIBAKE.search(text):
+        return text
+    out = []
+    for line in text.split("\n"):
+        if _MOJIBAKE.search(line):
+            for codec in ("cp1252", "latin-1"):
+                try:
+                    line = line.encode(codec).decode("utf-8")
+                    break
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def decode_bytes(data: bytes, path: Path | str) -> str:
+    """Decode an article; UTF-8 first, then the legacy Windows and Latin encodings."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise EpisodeError("is a binary file, not an article", path,
+                           "give a .txt, .md or .html article, or remove the file from episodes/")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_mixed(data)
+    return clean_text(_fix_mojibake(text))
+
+
+def _decode_mixed(data: bytes) -> str:
+    """Text that is mostly UTF-8 with cp1252 pieces pasted in: decode each line on its own."""
+    lines = []
+    for raw in data.split(b"\n"):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(raw.decode("cp1252"))
+            except UnicodeDecodeError:
+                lines.append(raw.decode("latin-1"))
+    return "\n".join(lines)
+
+
+def read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise EpisodeError(f"is {size // 1_000_000} MB, larger than the {MAX_BYTES // 1_000_000} MB limit",
+                               path, "split it into several episodes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EpisodeError("does not exist", path, "check the file name, or remove it from the build") from None
+    except IsADirectoryError:
+        raise EpisodeError("is a folder, not an article", path, "move it out of episodes/") from None
+    except PermissionError:
+        raise EpisodeError("cannot be read (permission denied)", path, f"run: chmod a+r '{path}'") from None
+    except OSError as exc:
+        raise EpisodeError(f"cannot be read ({exc.strerror})", path, "check the file") from None
+    if not data.strip():
+        raise EpisodeError("is empty", path, "paste the article text into it, or delete it")
+    return decode_bytes(data, path)

@@ -1,0 +1,137 @@
+"""Markdown articles with YAML front matter: the form `readcast add` stores every import in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import EpisodeError
+from .model import Article, Section
+from .titles import parse_headline
+from ..text.dates import parse_date
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_KEYS = {
+    "title": "title", "series": "series", "number": "number", "part": "number", "episode": "number",
+    "season": "season", "published": "published", "date": "published", "author": "author",
+    "byline": "author", "organization": "organization", "organisation": "organization",
+    "unit": "organization", "dateline": "dateline", "source_url": "source_url", "url": "source_url",
+    "source": "source_url", "guid": "guid", "teaser": "teaser", "type": "episode_type",
+    "episode_type": "episode_type", "summary": "summary", "description": "summary", "image": "image",
+}
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    try:
+        data = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise EpisodeError(f"front matter is not valid YAML{where}", path,
+                           "fix the 'key: value' lines between the --- markers") from None
+    if not isinstance(data, dict):
+        raise EpisodeError("front matter is not a set of 'key: value' lines", path,
+                           "write one 'key: value' per line between the --- markers")
+    return data, text[m.end():]
+
+
+_INLINE = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),              # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),          # links keep their text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"`([^`]+)`"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])"), r"\2"),
+    (re.compile(r"<[^>]+>"), ""),                           # inline HTML tags
+]
+
+
+def strip_inline(text: str) -> str:
+    for rx, repl in _INLINE:
+        text = rx.sub(repl, text)
+    return " ".join(text.split())
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return "" if value is None else str(value).strip()
+
+
+def parse_markdown(text: str, path: Path) -> Article:
+    meta, body = split_front_matter(text, path)
+    article = Article()
+    for key, value in meta.items():
+        field = _KEYS.get(str(key).lower())
+        if not field:
+            article.warnings.append(f"front matter key '{key}' is not used")
+            continue
+        value = _scalar(value)
+        if field in ("number", "season"):
+            try:
+                value = int(value) if value != "" else None
+            except (TypeError, ValueError):
+                raise EpisodeError(f"{key}: {value!r} is not a whole number", path,
+                                   f"write {key}: 20") from None
+        elif field == "published":
+            if isinstance(value, str):
+                parsed = parse_date(value)
+                if parsed is None and value:
+                    try:
+                        parsed = datetime.fromisoformat(value)
+                    except ValueError:
+                        raise EpisodeError(f"published: {value!r} is not a date", path,
+                                           "write published: 2015-10-21") from None
+                value = parsed
+        setattr(article, field, value)
+
+    sections: list[Section] = []
+    title, paragraphs = "", []
+    headline = ""
+    for block in re.split(r"\n\s*\n", body.strip()):
+        block = block.strip()
+        if not block:
+            continue
+        m = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", block.split("\n")[0])
+        if m:
+            level, heading = len(m.group(1)), strip_inline(m.group(2))
+            rest = "\n".join(block.split("\n")[1:]).strip()
+            if level == 1 and not headline and not sections and not paragraphs:
+                headline = heading
+            else:
+                if paragraphs or title:
+                    sections.append(Section(title=title, paragraphs=tuple(paragraphs)))
+                title, paragraphs = heading, []
+            if not rest:
+                continue
+            block = rest
+        if re.match(r"^(?:[-*_]\s*){3,}$", block):
+            continue  # horizontal rule
+        lines = [re.sub(r"^\s*(?:[-*+]|\d+[.)]|>)\s+", "", line) for line in block.split("\n")]
+        text_block = strip_inline(" ".join(lines))
+        if text_block:
+            paragraphs.append(text_block)
+    if paragraphs or title:
+        sections.append(Section(title=title, paragraphs=tuple(paragraphs)))
+    article.sections = [s for s in sections if s.paragraphs]
+    if headline and not article.title:
+        head = parse_headline(headline)
+        article.title = head.title
+        article.series = article.series or head.series
+        article.number = article.number if article.number is not None else head.number
+    elif article.title and (article.number is None or not article.series):
+        head = parse_headline(article.title)
+        if head.number is not None:
+            article.title = head.title
+            article.series = article.series or head.series
+            article.number = article.number if article.number is not None else head.number
+    return article

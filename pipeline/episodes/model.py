@@ -1,0 +1,88 @@
+"""What an article becomes once read: an Episode, the unit every later stage works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the article body; a titled section becomes a chapter."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass
+class Article:
+    """What a reader found in a source file; any field may be missing until `finish`."""
+
+    title: str = ""
+    series: str = ""
+    number: int | None = None
+    season: int | None = None
+    published: date | datetime | None = None
+    author: str = ""
+    organization: str = ""
+    dateline: str = ""
+    sections: list[Section] = field(default_factory=list)
+    teaser: str = ""
+    source_url: str = ""
+    guid: str = ""
+    episode_type: str = "full"
+    summary: str = ""
+    image: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Episode:
+    slug: str
+    source: Path
+    source_hash: str
+    title: str
+    published: datetime
+    author: str
+    organization: str
+    series: str
+    number: int | None
+    season: int | None
+    dateline: str
+    sections: tuple[Section, ...]
+    teaser: str
+    source_url: str
+    guid: str
+    episode_type: str
+    summary: str
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p for s in self.sections for p in s.paragraphs)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(p.split()) for p in self.paragraphs)
+
+    def with_changes(self, **changes) -> "Episode":
+        return replace(self, **changes)
+
+    def metadata(self) -> dict:
+        """What `readcast list --json` prints: plain JSON types only."""
+        return {
+            "slug": self.slug,
+            "number": self.number,
+            "season": self.season,
+            "title": self.title,
+            "series": self.series,
+            "published": self.published.isoformat(),
+            "author": self.author,
+            "organization": self.organization,
+            "dateline": self.dateline,
+            "teaser": self.teaser,
+            "source": f"{self.source.parent.name}/{self.source.name}",
+            "source_url": self.source_url or None,
+            "guid": self.guid,
+            "words": self.word_count,
+        }

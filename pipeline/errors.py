@@ -1,0 +1,53 @@
+"""One exception root, so the CLI can turn every expected failure into one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReadcastError(Exception):
+    """An expected failure: the message names the file and says how to fix it."""
+
+    def __init__(self, message: str, path: Path | str | None = None, hint: str | None = None):
+        self.path = Path(path) if path is not None else None
+        self.hint = hint
+        text = message
+        if self.path is not None:
+            text = f"{self.path}: {text}"
+        if hint:
+            text = f"{text}; {hint}"
+        # one line, whatever the input held
+        super().__init__(" ".join(text.split()))
+
+
+class ConfigError(ReadcastError):
+    """show.toml is missing, unreadable or holds a bad value."""
+
+
+class EpisodeError(ReadcastError):
+    """An article cannot be read or lacks what an episode needs."""
+
+
+class ScriptError(ReadcastError):
+    """A narration script cannot be parsed."""
+
+
+class EngineError(ReadcastError):
+    """A speech engine is missing, offline, or failed."""
+
+
+class AudioError(ReadcastError):
+    """An audio asset cannot be decoded or the mix cannot be encoded."""
+
+
+class FeedError(ReadcastError):
+    """The feed or site cannot be published."""
+
+
+class BuildFailed(ReadcastError):
+    """Some episodes failed; the others were built. Carries every problem."""
+
+    def __init__(self, problems: list[ReadcastError]):
+        self.problems = problems
+        n = len(problems)
+        super().__init__(f"{n} episode{'s' if n != 1 else ''} failed; the rest were built")

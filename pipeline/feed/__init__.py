@@ -1,0 +1,144 @@
+"""feed/: the publishable static site. Serving that one folder is enough to subscribe.
+
+    feed.xml  feed.xsl  index.html  cover.png
+    media/<slug>-<version>.mp3 .vtt .srt .txt -chapters.json
+
+<version> is a hash of the audio, so when an episode's sound changes its URLs change and apps and
+caches fetch the new file, while its GUID never changes. Files are written first and feed.xml
+last, each atomically, and superseded media is removed only after the new feed.xml is in place:
+a build killed at any moment leaves a consistent, valid site.
+
+Published records are kept in .readcast/published.json, so an episode whose article fails to
+read stays in the feed exactly as it was last published.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from ..artwork import Cover
+from ..config import Show
+from ..episodes import Episode
+from ..files import clean_stale_temps, digest, read_json, write_bytes, write_json, write_text
+from . import captions
+
+log = logging.getLogger(__name__)
+FEED_VERSION = "2"
+MEDIA = "media"
+
+
+def state_path(show: Show) -> Path:
+    return show.state_dir / "published.json"
+
+
+def load_published(show: Show) -> dict[str, dict]:
+    data = read_json(state_path(show)) or {}
+    return data.get("records", {}) if isinstance(data, dict) else {}
+
+
+def make_record(ep: Episode, meta: dict) -> dict:
+    version = meta["sha256"][:10]
+    stem = f"{MEDIA}/{ep.slug}-{version}"
+    return {
+        "slug": ep.slug,
+        "guid": ep.guid,
+        "title": ep.title,
+        "number": ep.number,
+        "season": ep.season,
+        "episode_type": ep.episode_type,
+        "published": ep.published.isoformat(),
+        "author": ep.author,
+        "organization": ep.organization,
+        "series": ep.series,
+        "summary": ep.summary,
+        "teaser": ep.teaser,
+        "dateline": ep.dateline,
+        "source_url": ep.source_url,
+        "source": f"{ep.source.parent.name}/{ep.source.name}",
+        "audio": {k: meta[k] for k in ("sha256", "bytes", "duration", "loudness")},
+        "cues": meta["cues"],
+        "chapters": meta["chapters"],
+        "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
+                  "chapters": f"{stem}-chapters.json"},
+    }
+
+
+def feed_inputs(show: Show, records: list[dict], cover_key: str) -> str:
+    return digest(FEED_VERSION, records, show.__dict__ | {"root": str(show.root)}, cover_key)
+
+
+def feed_current(show: Show, records: list[dict], cover_key: str) -> bool:
+    state = read_json(state_path(show)) or {}
+    if state.get("inputs") != feed_inputs(show, records, cover_key):
+        return False
+    for name in state.get("files", []):
+        if not (show.feed_dir / name).is_file():
+            return False
+    return True
+
+
+def _place_media(src: Path, dst: Path) -> None:
+    """Hard-link the rendered MP3 into feed/ (no copy), or copy where links are not possible."""
+    if dst.exists():
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rendered: dict[str, Path]) -> list[str]:
+    """Write the site; returns the files it consists of, relative to feed/."""
+    from .pages import XSL, index_html
+    from .rss import build_feed
+
+    out = show.feed_dir
+    out.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(out)
+    clean_stale_temps(out / MEDIA)
+    files: list[str] = []
+    for r in records:
+        f = r["files"]
+        src = rendered.get(r["slug"])
+        mp3 = out / f["mp3"]
+        if not mp3.exists():
+            if src is None or not src.exists():
+                log.warning("%s: its audio %s is gone; the episode is left out of the feed", r["slug"], f["mp3"])
+                continue
+            _place_media(src, mp3)
+        heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
+        for kind, text in (("vtt", captions.vtt(r["cues"], r["title"])), ("srt", captions.srt(r["cues"])),
+                           ("txt", captions.plain(r["cues"], heading)),
+                           ("chapters", captions.chapters_json(r["chapters"]))):
+            path = out / f[kind]
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                write_text(path, text)
+        files += list(f.values())
+    published = [r for r in records if all((out / p).exists() for p in r["files"].values())]
+    cover_name = f"cover.{cover.ext}"
+    if not (out / cover_name).exists() or (out / cover_name).read_bytes() != cover.data:
+        write_bytes(out / cover_name, cover.data)
+    write_text(out / "feed.xsl", XSL)
+    write_text(out / "index.html", index_html(show, published, cover_name))
+    write_bytes(out / "feed.xml", build_feed(show, published, cover_file=cover_name))
+    files += [cover_name, "feed.xsl", "index.html", "feed.xml"]
+    # only now that feed.xml no longer points at them: remove superseded media
+    keep = set(files)
+    media = out / MEDIA
+    if media.is_dir():
+        for p in media.iterdir():
+            if f"{MEDIA}/{p.name}" not in keep and not p.name.startswith("."):
+                p.unlink(missing_ok=True)
+    for stale in out.glob("cover.*"):
+        if stale.name != cover_name:
+            stale.unlink(missing_ok=True)
+    write_json(state_path(show), {"inputs": feed_inputs(show, records, cover_key),
+                                  "records": {r["slug"]: r for r in published}, "files": sorted(files)})
+    return files

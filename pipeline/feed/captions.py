@@ -1,0 +1,68 @@
+"""Transcripts from the real clip timings: WebVTT and SRT captions, plain text, JSON chapters.
+
+Cue text is the written form of each sentence (what the article says), timed to where the mix
+actually placed the sentence's audio.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def _ts(seconds: float, comma: bool = False) -> str:
+    ms = int(round(max(0.0, seconds) * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{',' if comma else '.'}{ms:03d}"
+
+
+def _vtt_text(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.replace("-->", "\u2192").split())
+
+
+def vtt(cues: list[dict], title: str = "") -> str:
+    out = ["WEBVTT" + (f" - {_vtt_text(title)}" if title else ""), ""]
+    for i, c in enumerate(cues, 1):
+        out += [f"s{i}", f"{_ts(c['start'])} --> {_ts(c['end'])}", _vtt_text(c["text"]), ""]
+    return "\n".join(out)
+
+
+def srt(cues: list[dict]) -> str:
+    out = []
+    for i, c in enumerate(cues, 1):
+        text = " ".join(c["text"].replace("-->", "\u2192").split())
+        out += [str(i), f"{_ts(c['start'], True)} --> {_ts(c['end'], True)}", text, ""]
+    return "\n".join(out)
+
+
+def plain(cues: list[dict], heading: str) -> str:
+    """Paragraphs as the listener hears them, one blank line between paragraphs."""
+    out = [heading, ""]
+    prev = None
+    para: list[str] = []
+    for c in cues:
+        key = (c.get("section"), c.get("paragraph"))
+        if prev is not None and key != prev and para:
+            out += [" ".join(para), ""]
+            para = []
+        para.append(c["text"])
+        prev = key
+    if para:
+        out.append(" ".join(para))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def chapters_json(chapters: list[dict]) -> str:
+    """The podcast namespace's JSON chapters format (version 1.2.0)."""
+    return json.dumps({"version": "1.2.0",
+                       "chapters": [{"startTime": round(c["start"], 3), "endTime": round(c["end"], 3),
+                                     "title": c["title"]} for c in chapters]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def timestamp(seconds: float) -> str:
+    s = int(seconds)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,126 @@
+"""feed.xml: RSS 2.0 with the itunes and Podcasting 2.0 namespaces, built with feedgen.
+
+Built from records (plain dicts of what was published) rather than Episode objects, so an episode
+whose article fails to read today is republished exactly as it was last time.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from ..config import Show
+from .captions import timestamp
+from .podcast2 import podcast_guid
+
+STYLESHEET = "feed.xsl"
+
+
+def media_url(base_url: str, record: dict, kind: str) -> str:
+    return base_url + record["files"][kind]
+
+
+def show_notes(record: dict, base_url: str) -> str:
+    """HTML show notes: summary, credit and source, chapters as timestamps, transcript links."""
+    e = html.escape
+    published = datetime.fromisoformat(record["published"])
+    parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
+    credit = f"Written by {e(record['author'])}"
+    if record.get("organization") and record["organization"] != record["author"]:
+        credit += f", {e(record['organization'])}"
+    credit += f". First published {published.strftime('%B')} {published.day}, {published.year}."
+    parts.append(f"<p>{credit}</p>")
+    if record.get("source_url"):
+        parts.append(f'<p>Read the original article: <a href="{e(record["source_url"], quote=True)}">'
+                     f"{e(record['source_url'])}</a></p>")
+    chapters = record.get("chapters") or []
+    if chapters:
+        lines = "<br>".join(f"{timestamp(c['start'])} {e(c['title'])}" for c in chapters)
+        parts.append(f"<p>Chapters:<br>{lines}</p>")
+    if record.get("teaser"):
+        parts.append(f"<p>{e(record['teaser'])}</p>")
+    parts.append(f'<p>Transcript: <a href="{e(media_url(base_url, record, "txt"), quote=True)}">text</a>, '
+                 f'captions <a href="{e(media_url(base_url, record, "vtt"), quote=True)}">WebVTT</a> and '
+                 f'<a href="{e(media_url(base_url, record, "srt"), quote=True)}">SRT</a>.</p>')
+    return "\n".join(parts)
+
+
+def narrator_name(show: Show) -> str:
+    return f"readcast ({show.voice.engine} voice {show.voice.voice})"
+
+
+def build_feed(show: Show, records: list[dict], base_url: str | None = None, cover_file: str = "cover.png") -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    from .itunes import ItunesEntryExtension, ItunesExtension
+    from .podcast2 import Podcast2EntryExtension, Podcast2Extension
+
+    base = base_url or show.base_url
+    feed_url = base + "feed.xml"
+    fg = FeedGenerator()
+    fg.register_extension("itunes", ItunesExtension, ItunesEntryExtension)
+    fg.register_extension("podcast2", Podcast2Extension, Podcast2EntryExtension)
+    fg.title(show.title)
+    # feedgen takes the last link as the RSS <link>: the self link must come first
+    fg.link(href=feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=show.link or base, rel="alternate")
+    fg.description(show.description)
+    fg.language(show.language)
+    fg.generator("readcast", uri="https://github.com/readcast")
+    if show.copyright:
+        fg.copyright(show.copyright)
+    fg.image(url=base + cover_file, title=show.title, link=show.link or base)
+    it = fg.itunes
+    it.itunes_author(show.author)
+    it.itunes_summary(show.description)
+    it.itunes_owner(name=show.owner.name or show.author, email=show.owner.email or "")
+    it.itunes_category(show.category, show.subcategory or None) if show.subcategory else it.itunes_category(show.category)
+    it.itunes_image(base + cover_file)
+    it.explicit(show.explicit)
+    it.itunes_type(show.type)
+    p2 = fg.podcast2
+    p2.guid(show.podcast_guid or podcast_guid(feed_url))
+    p2.medium("podcast")
+    if show.owner.email:
+        p2.locked(show.locked, show.owner.email)
+    newest = None
+    for record in sorted(records, key=lambda r: (r["published"], r.get("number") or 0), reverse=True):
+        published = datetime.fromisoformat(record["published"])
+        newest = max(newest, published) if newest else published
+        fe = fg.add_entry(order="append")
+        fe.guid(record["guid"], permalink=False)
+        fe.title(record["title"])
+        fe.link(href=f"{base}index.html#{record['slug']}")
+        notes = show_notes(record, base)
+        fe.description(notes)
+        fe.content(notes, type="CDATA")
+        fe.pubDate(published)
+        fe.enclosure(base + record["files"]["mp3"], str(record["audio"]["bytes"]), "audio/mpeg")
+        ie = fe.itunes
+        ie.itunes_duration(str(int(round(record["audio"]["duration"]))))
+        ie.itunes_author(record["author"])
+        ie.itunes_episode_type(record.get("episode_type") or "full")
+        ie.itunes_image(base + cover_file)
+        ie.explicit(show.explicit)
+        if record.get("number") is not None:
+            ie.itunes_episode(record["number"])
+        if record.get("season") is not None:
+            ie.itunes_season(record["season"])
+        pe = fe.podcast2
+        lang = show.language
+        pe.transcript(base + record["files"]["vtt"], "text/vtt", lang, "captions")
+        pe.transcript(base + record["files"]["srt"], "application/x-subrip", lang, "captions")
+        pe.transcript(base + record["files"]["txt"], "text/plain", lang)
+        pe.chapters(base + record["files"]["chapters"])
+        if record.get("number") is not None:
+            pe.episode(record["number"])
+        if record.get("season") is not None:
+            pe.season(record["season"])
+        pe.person(record["author"], role="author", group="writing")
+        pe.person(narrator_name(show), role="narrator", group="cast")
+    if newest:
+        fg.lastBuildDate(newest)
+        fg.pubDate(newest)
+    xml = fg.rss_str(pretty=True)
+    decl, _, rest = xml.partition(b"?>")
+    return decl + b"?>\n" + f'<?xml-stylesheet type="text/xsl" href="{STYLESHEET}"?>'.encode() + rest

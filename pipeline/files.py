@@ -1,0 +1,87 @@
+"""Atomic writes and content hashes: a build killed at any moment leaves old outputs intact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside `target`; on success it replaces `target` in one rename.
+
+    The temp file lives in the same folder so the rename never crosses file systems, and it is
+    fsynced first so a crash cannot leave a renamed-but-empty file.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_json(target: Path, data: Any) -> None:
+    write_text(target, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def read_json(path: Path) -> Any | None:
+    """The JSON in `path`, or None when it is missing or half-written by an older crash."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return sha256_bytes(text.encode("utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able parts: the key of every stamp and cache entry."""
+    return sha256_text(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def clean_stale_temps(folder: Path) -> None:
+    """Remove temp files left by a build that was killed mid-write."""
+    if not folder.is_dir():
+        return
+    for p in folder.glob(".*.tmp"):
+        try:
+            p.unlink()
+        except OSError:
+            pass

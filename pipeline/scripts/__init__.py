@@ -1,0 +1,82 @@
+"""scripts/: one narration script per episode, regenerated without losing a producer's edits.
+
+Each script's header stamps the hash of what readcast generated. On the next run, a script whose
+body no longer matches that hash was edited by hand: it is kept as it is, and if its article
+changed underneath it, the producer is warned (their edit may now be out of date).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Show
+from ..episodes import Episode
+from ..errors import ScriptError
+from ..files import digest, write_text
+from .generate import generate, generator_inputs
+from .model import Script, body_hash, parse_script
+
+__all__ = ["Script", "ScriptResult", "script_path", "load_script", "write_script", "plan_script"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ScriptResult:
+    script: Script
+    path: Path
+    state: str  # "current", "written", "edited", "edited-stale"
+    text: str = ""
+
+
+def script_path(show: Show, ep: Episode) -> Path:
+    return show.scripts_dir / f"{ep.slug}.txt"
+
+
+def load_script(show: Show, ep: Episode) -> Script:
+    path = script_path(show, ep)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScriptError("does not exist", path, "run 'readcast script' first") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot be read ({exc})", path, "save it as UTF-8 text, or delete it to regenerate") from None
+    return parse_script(text, ep.slug, path)[0]
+
+
+def plan_script(show: Show, ep: Episode) -> ScriptResult:
+    """What the script stage would do for this episode, without writing anything."""
+    path = script_path(show, ep)
+    inputs = digest(generator_inputs(ep, show))
+    existing = None
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot be read ({exc})", path, "save it as UTF-8 text, or delete it to regenerate") from None
+    if existing is not None:
+        script, body = parse_script(existing, ep.slug, path)
+        edited = script.stamp.get("generated") != body_hash(body)
+        if edited:
+            stale = script.stamp.get("inputs") != inputs
+            return ScriptResult(script, path, "edited-stale" if stale else "edited", existing)
+        if script.stamp.get("inputs") == inputs:
+            return ScriptResult(script, path, "current", existing)
+    script = generate(ep, show)
+    body = script.body_text()
+    script.stamp = {"inputs": inputs, "generated": body_hash(body)}
+    rel = f"{ep.source.parent.name}/{ep.source.name}"
+    return ScriptResult(script, path, "written", script.render(rel))
+
+
+def write_script(show: Show, ep: Episode) -> ScriptResult:
+    result = plan_script(show, ep)
+    if result.state == "written":
+        write_text(result.path, result.text)
+    elif result.state == "edited-stale":
+        log.warning("%s: kept your edits, but %s changed since; check the script still matches "
+                    "(delete it to regenerate)", result.path, ep.source.name)
+    return result

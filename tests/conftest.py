@@ -1,0 +1,117 @@
+"""Shared fixtures: real shows in temporary folders, built with the real pipeline.
+
+The bundled show is built once per session (about 12 s of synthesis) and shared by the tests
+that only read its outputs; tests that change things build small shows of their own, with the
+voice's randomness off (noise 0) so that two builds of the same text are identical.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+E2E_REQUIRED = os.environ.get("READCAST_E2E") == "require"
+
+SHOW_TOML = """\
+id = "2b1c6a3e-6f0e-4d7a-9a53-3f1d2a4c5b6e"
+title = "Test Series"
+description = "A show made by the tests."
+author = "Test Wing Public Affairs"
+base_url = "http://example.test/podcast/"
+language = "en-us"
+category = "History"
+timezone = "America/Chicago"
+
+[owner]
+name = "Test Owner"
+email = "owner@example.test"
+
+[voice]
+noise_scale = 0.0
+noise_w = 0.0
+
+[audio]
+intro = "{intro}"
+outro = "{outro}"
+{audio_extra}
+"""
+
+ARTICLE = ("Test Series: Part {n} - {title} Published Oct. {day}, 2015 By Senior Airman Jane Q. Doe "
+           "5th Bomb Wing Public Affairs MINOT AIR FORCE BASE, N.D. -- {body}")
+
+
+def make_show(root: Path, articles: dict[str, str] | None = None, music: bool = True, audio_extra: str = "",
+              extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "episodes").mkdir(exist_ok=True)
+    (root / "audio").mkdir(exist_ok=True)
+    if music:
+        shutil.copy(ROOT / "audio" / "intro.mp3", root / "audio" / "intro.mp3")
+        shutil.copy(ROOT / "audio" / "outro.mp3", root / "audio" / "outro.mp3")
+    text = SHOW_TOML.format(intro="audio/intro.mp3" if music else "", outro="audio/outro.mp3" if music else "",
+                            audio_extra=audio_extra)
+    (root / "show.toml").write_text(text + extra, encoding="utf-8")
+    for name, body in (articles or {}).items():
+        (root / "episodes" / name).write_text(body, encoding="utf-8")
+    return root
+
+
+def article(n: int, title: str, body: str, day: int = 21) -> str:
+    return ARTICLE.format(n=n, title=title, body=body, day=day)
+
+
+def run_cli(*args: str, show: Path | None = None):
+    from pipeline.cli import main
+
+    argv = list(args)
+    if show is not None:
+        argv += ["--show", str(show)]
+    return CliRunner().invoke(main, argv, catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> Path:
+    """The repository's own show, copied and built once."""
+    dest = tmp_path_factory.mktemp("bundled")
+    for name in ("show.toml", "lexicon.toml"):
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "episodes", dest / "episodes")
+    (dest / "audio").mkdir()
+    for name in ("intro.mp3", "outro.mp3"):
+        shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
+    result = run_cli("build", show=dest)
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    attempts: list[object] = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def need(tool: str) -> str:
+    """The path of an external client; skipped when missing, except in CI where it must exist."""
+    path = shutil.which(tool)
+    if path is None:
+        if E2E_REQUIRED:
+            pytest.fail(f"{tool} is not installed; run `make system-deps`")
+        pytest.skip(f"{tool} is not installed (make system-deps)")
+    return path

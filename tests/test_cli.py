@@ -1,0 +1,83 @@
+"""The command line: help everywhere, and one clear `Error:` line with exit 1 for bad input."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.conftest import article, make_show, run_cli
+
+COMMANDS = sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: main " + command in result.output or f"Usage: readcast {command}" in result.output
+    assert len(main.commands[command].help or "") > 20
+
+
+def test_missing_required_field_in_show_toml(tmp_path):
+    show = make_show(tmp_path / "s")
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace('title = "Test Series"\n', ""))
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {toml}: missing required field 'title'; add title = \"...\" at the top\n"
+
+
+def test_no_show_here(tmp_path):
+    result = run_cli("build", show=tmp_path)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path / 'show.toml'}: no show.toml here; run 'readcast init DIR' to make "
+                             "a show, or pass --show DIR pointing at one\n")
+
+
+def test_missing_episode_file_fails_alone(tmp_path):
+    show = make_show(tmp_path / "s", {"001-good.txt": article(1, "Good", "A sentence.")}, music=False)
+    os.symlink(show / "episodes" / "nowhere.txt", show / "episodes" / "002-gone.txt")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    gone = show / "episodes" / "002-gone.txt"
+    assert f"Error: {gone}: does not exist; check the file name, or remove it from the build\n" in result.output
+    assert "Traceback" not in result.output
+    # the good episode was still built and published
+    assert len(list((show / "feed" / "media").glob("001-good-*.mp3"))) == 1
+
+
+def test_unreadable_episode_file(tmp_path):
+    show = make_show(tmp_path / "s", {"001-good.txt": article(1, "Good", "A sentence.")}, music=False)
+    (show / "episodes" / "002-binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    result = run_cli("build", "--dry-run", show=show)
+    assert result.exit_code == 1
+    assert (f"error: {show / 'episodes' / '002-binary.txt'}: is a binary file, not an article; give a .txt, .md "
+            "or .html article, or remove the file from episodes/") in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_permission_denied_episode(tmp_path):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "A", "A sentence.")}, music=False)
+    path = show / "episodes" / "001-a.txt"
+    path.chmod(0)
+    result = run_cli("build", "--dry-run", show=show)
+    assert result.exit_code == 1
+    assert f"error: {path}: cannot be read (permission denied); run: chmod a+r '{path}'" in result.output
+
+
+def test_init_makes_a_show_that_builds(tmp_path):
+    target = tmp_path / "new-show"
+    result = run_cli("init", str(target))
+    assert result.exit_code == 0, result.output
+    for folder in ("episodes", "scripts", "audio", "feed"):
+        assert (target / folder).is_dir()
+    assert (target / "audio" / "intro.mp3").stat().st_size > 10_000
+    text = (target / "show.toml").read_text()
+    assert 'title = "New Show"' in text and text.count("#") > 20
+    again = run_cli("init", str(target))
+    assert again.exit_code == 1 and "already holds a show" in again.output
+    dry = run_cli("build", "--dry-run", show=target)
+    assert dry.exit_code == 0, dry.output
