@@ -19,6 +19,7 @@ minute to minute, and a ratio of medians from interleaved runs is what survives 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,7 +57,8 @@ def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
 
 def spoken_text(show: Path) -> str:
     out = subprocess.run([READCAST, "script", "--spoken", "--show", str(show)], capture_output=True, text=True, check=True)
-    return "\n".join(line for line in out.stdout.splitlines() if line.strip() and not line.startswith("["))
+    return "\n".join(line for line in out.stdout.splitlines()
+                     if line.strip() and not re.match(r"\[(intro|body|outro)", line))
 
 
 def raw_piper(text_file: Path, out: Path) -> float:

@@ -23,6 +23,11 @@ _STARTERS = {
     "While", "As", "During", "Now", "Then", "However", "Today", "Since", "Although", "For", "With",
     "Next", "Our", "Your", "You", "If", "By", "From", "Many", "Some", "Most", "All", "One", "To",
 }
+_TIME_FOLLOWERS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "ET", "EST",
+                   "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT", "Zulu", "UTC", "GMT",
+                   "January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept",
+                   "Oct", "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu", "Thurs", "Fri", "Sat", "Sun"}
 _TOKEN_END = re.compile(r"[.!?]+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
 
 
@@ -79,7 +84,9 @@ def split_sentences(paragraph: str) -> list[str]:
             # a sentence plainly starts after it ("World War I. After the war...")
             if re.fullmatch(r"[A-Z]\.", word) and not starts:
                 continue
-            if (word in _FINAL or re.fullmatch(r"(?:[A-Za-z]\.){2,}", word)) and not starts:
+            if word.lower() in ("a.m.", "p.m.") and next_word and next_word.group(0) not in _TIME_FOLLOWERS:
+                pass  # "at 7 a.m. Bring ID": a time ends the sentence unless a day or zone follows
+            elif (word in _FINAL or re.fullmatch(r"(?:[A-Za-z]\.){2,}", word)) and not starts:
                 continue
         out.append(text[start:end].strip())
         start = end

@@ -67,7 +67,8 @@ class Lexicon:
         if entry is not None and entry.written == low:
             return entry
         for k, e in self.entries.items():
-            if k.lower() == low and (k == found or k.islower()):
+            # a capitalised key also matches its shouted form ("MINOT AIR FORCE BASE")
+            if k.lower() == low and (k == found or k.islower() or found.isupper()):
                 return e
         return None
 

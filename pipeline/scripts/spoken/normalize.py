@@ -54,6 +54,10 @@ _CARDINAL_BEFORE_ROMAN = {
     "article", "section", "type", "level", "stage", "category", "mark", "mk.", "block", "series",
     "bowl", "vatican", "apollo", "gemini", "saturn", "class", "grade", "tier", "annex", "appendix",
     "plan", "operation", "episode", "step", "round", "schedule", "amendment", "unit", "division",
+    # missiles, rockets and spacecraft are numbered, not reigning
+    "minuteman", "titan", "trident", "polaris", "poseidon", "atlas", "pershing", "peacekeeper",
+    "voyager", "pioneer", "mercury", "explorer", "soyuz", "vostok", "luna", "sputnik", "skylab",
+    "mariner", "viking", "jupiter", "thor", "nike", "hawk", "patriot", "tomahawk",
 }
 _REGNAL = {
     "King", "Queen", "Pope", "Emperor", "Tsar", "Czar", "Prince", "Kaiser", "Henry", "George", "Edward",
@@ -118,7 +122,8 @@ def _date_mdy(m: re.Match) -> str:
 
 
 def _date_dmy(m: re.Match) -> str:
-    out = f"the {ordinal(int(m.group('d')))} of {_month_name(m.group('mon'))}"
+    the = "" if m.string[: m.start()].lower().endswith("the ") else "the "
+    out = f"{the}{ordinal(int(m.group('d')))} of {_month_name(m.group('mon'))}"
     if m.group("y"):
         out += f", {year(int(m.group('y')))}"
     return out
@@ -179,7 +184,12 @@ def _range(m: re.Match) -> str:
 
 def _phone(m: re.Match) -> str:
     parts = [p for p in (m.group("cc"), m.group("area"), m.group("ex"), m.group("line")) if p]
-    return ", ".join(digits(p) for p in parts)
+    # toll-free "800" is said as a number; everything else digit by digit
+    return ", ".join("eight hundred" if p == "800" else digits(p) for p in parts)
+
+
+def _zip(m: re.Match) -> str:
+    return f"{POSTAL_STATES[m.group(1)]} {digits(m.group(2))}" + (f" {digits(m.group(3))}" if m.group(3) else "")
 
 
 def _unit(m: re.Match) -> str:
@@ -191,7 +201,7 @@ def _unit(m: re.Match) -> str:
 
 
 def _fraction(m: re.Match) -> str:
-    a, b = int(m.group(1)), int(m.group(2))
+    a, b = int(m.group("n")), int(m.group("d"))
     whole = m.group("w")
     words = fraction(a, b)
     return f"{cardinal(int(whole))} and {words}" if whole else words
@@ -207,7 +217,10 @@ def _designator(m: re.Match) -> str:
         n = f"{cardinal(int(num[0]))} oh {cardinal(int(num[2]))}" if num[2] != "0" else cardinal(int(num))
     else:
         n = cardinal(int(num))
-    return f"{said} {n}{m.group(3) or ''}"
+    suffix = m.group(3) or ""
+    if suffix and suffix != "s":
+        suffix = " " + suffix.rstrip("s") + ("'s" if suffix.endswith("s") else "")
+    return f"{said} {n}{suffix}"
 
 
 def _roman(m: re.Match) -> str:
@@ -232,7 +245,7 @@ def _roman(m: re.Match) -> str:
 def _number(m: re.Match) -> str:
     text = m.group(0)
     plain = text.replace(",", "")
-    if re.fullmatch(r"\d{4}", plain) and 1100 <= int(plain) <= 2099 and "," not in text:
+    if re.fullmatch(r"\d{4}", plain) and 1000 <= int(plain) <= 2099 and "," not in text:
         return year(int(plain))
     return _num_words(text)
 
@@ -266,6 +279,7 @@ class Normalizer:
             (re.compile(rf"(?<![\w.])({titles_rx})(?=\s|$)"), lambda m: TITLES[m.group(1)]),
             # --- things with digits, most specific first -------------------------------
             (re.compile(r"(?<![\w/])(?:(?P<cc>\+?1)[\s.\-])?\(?(?P<area>\d{3})\)?[\s.\-](?P<ex>\d{3})[\s.\-](?P<line>\d{4})(?![\w/])"), _phone),
+            (re.compile(rf"(?<=[a-z], )({postal_rx})\s+(\d{{5}})(?:-(\d{{4}}))?\b"), _zip),
             (re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*{_AMPM})?"), _time),
             (re.compile(rf"\b(?P<h>1[0-2]|0?[1-9])(?P<m>)\s*{_AMPM}"), _time),
             (re.compile(r"\b([01]\d[0-5]\d|2[0-3][0-5]\d)(?=\s+hours\b)\s+hours\b"), _military_time),
@@ -284,7 +298,8 @@ class Normalizer:
             (re.compile(rf"\b({_NUM})\s?(?:to|[-\u2013])\s?({_NUM})(?=\s+(?:percent|years?|days?|weeks?|months?|hours?|minutes?|miles?|people|times|members|feet|meters|pounds|degrees)\b)"), _range),
             (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w])"), _unit),
             (re.compile(r"\b24/7\b"), lambda m: "twenty-four seven"),
-            (re.compile(r"(?:\b(?P<w>\d+)\s+)?\b(\d{1,2})/(\d{1,2})\b(?!/)"), _fraction),
+            (re.compile(r"(?:\b(?P<w>\d+)\s+)?\b(?P<n>\d{1,2})/(?P<d>\d{1,2})\b(?!/)"), _fraction),
+            (re.compile(rf"\b({_NUM})-({_NUM})\b"), _range),
             (re.compile(r"(?:#|\bNo\.\s?|\bNos\.\s?)(?=\d)"), lambda m: "number "),
             (re.compile(rf"(?<![\w.])-?(?:{_NUM})(?![\w])"), _number),
             # --- abbreviations -------------------------------------------------------
