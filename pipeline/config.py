@@ -37,6 +37,9 @@ class Voice:
     # gtts only: the Google domain to use (com, co.uk, com.au...) and slow reading
     tld: str = "com"
     slow: bool = False
+    # online engines: attempts after a transient failure (429, 5xx, timeout), first wait in seconds
+    retries: int = 4
+    retry_backoff: float = 1.0
 
 
 @dataclass(frozen=True)

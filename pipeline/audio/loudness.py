@@ -120,7 +120,7 @@ def resample(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
     return out[: int(round(n_in * dst / src))].astype(np.float32)
 
 
-def gain_to(target: float, measured: float, limit_db: float = 24.0) -> float:
+def gain_to(target: float, measured: float, limit_db: float = 30.0) -> float:
     """Linear gain that moves `measured` to `target`, bounded so silence is not amplified."""
     if measured <= SILENCE:
         return 1.0

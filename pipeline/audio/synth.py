@@ -58,10 +58,10 @@ def _work(key: str, spoken: str, where: str) -> ClipInfo:
     assert _ENGINE is not None and _CACHE is not None
     try:
         return render_clip(_ENGINE, _CACHE, key, spoken)
-    except ReadcastError as exc:
-        raise EngineError(f"{where}: {exc}") from None
-    except Exception as exc:  # an engine's own failure, made one line
-        raise EngineError(f"{where}: synthesis failed ({exc.__class__.__name__}: {exc})", None,
+    except ReadcastError:
+        raise
+    except Exception as exc:  # an engine's own failure, made one line (the caller names the sentence)
+        raise EngineError(f"synthesis failed ({exc.__class__.__name__}: {exc})", None,
                           "rebuild; if it repeats, reword or override the sentence") from None
 
 

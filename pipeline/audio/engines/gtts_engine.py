@@ -19,8 +19,6 @@ from . import Engine, VoiceInfo
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 24000
-RETRIES = 4
-BACKOFF = 1.0  # seconds, doubled after each failure
 
 
 class GttsEngine(Engine):
@@ -29,14 +27,14 @@ class GttsEngine(Engine):
     supports_phonemes = False
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, voice: Voice, retries: int = RETRIES, backoff: float = BACKOFF, timeout: float = 20.0):
+    def __init__(self, voice: Voice, timeout: float = 20.0):
         try:
             import gtts  # noqa: F401
         except ImportError:
             raise EngineError("gTTS is not installed", None, "run 'make setup' or pip install gtts") from None
         self.voice = voice
-        self.retries = retries
-        self.backoff = backoff
+        self.retries = voice.retries
+        self.backoff = voice.retry_backoff
         self.timeout = timeout
         self.lang = voice.voice if len(voice.voice) <= 5 else "en"
 

@@ -1,0 +1,174 @@
+"""Broadcast-grade audio, checked on real MP3s with independent measurements."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+
+from pipeline.audio.cache import ClipCache
+from pipeline.audio.loudness import resample
+from pipeline.config import load_show
+from tests.audiotools import decode, ebur128_segment, make_tone, measure_file, rms_db
+from tests.conftest import article, make_show, run_cli
+
+RATE = 44100
+
+
+def _mp3(show):
+    return next((show / "feed" / "media").glob("*.mp3"))
+
+
+def _meta(show):
+    return json.loads(next((show / "audio" / "episodes").glob("*.json")).read_text())
+
+
+def test_bundled_episode_loudness_by_ffmpeg_meter(bundled):
+    integrated, true_peak = measure_file(_mp3(bundled))
+    assert integrated == pytest.approx(-19.0, abs=1.0)  # mono: -19 LUFS
+    assert true_peak <= -1.0
+
+
+# ffmpeg's sine is at -18 dBFS: these make an intro near -42 LUFS and one near -4 LUFS
+@pytest.mark.parametrize("level", [-20.0, 17.0], ids=["quiet-intro", "loud-intro"])
+def test_intro_asset_of_any_level_is_matched(tmp_path, level):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Levels", "One sentence is spoken here. "
+                                                                        "Another sentence follows it.")})
+    make_tone(show / "audio" / "intro.mp3", seconds=8, gain_db=level)
+    before = measure_file(show / "audio" / "intro.mp3")[0]
+    assert before < -38 or before > -8
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    mp3 = _mp3(show)
+    integrated, true_peak = measure_file(mp3)
+    assert integrated == pytest.approx(-19.0, abs=1.0)
+    assert true_peak <= -1.0
+    # the music alone, before the voice starts, sits at the speech's level
+    assert ebur128_segment(mp3, 0.3, 2.2) == pytest.approx(-19.0, abs=2.5)
+
+
+def test_stereo_show_targets_minus_16(tmp_path):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Stereo", "A sentence in stereo. And a second one.")},
+                     audio_extra="channels = 2")
+    assert run_cli("build", show=show).exit_code == 0
+    integrated, true_peak = measure_file(_mp3(show))
+    assert integrated == pytest.approx(-16.0, abs=1.0)
+    assert true_peak <= -1.0
+    assert decode(_mp3(show), RATE, 2).shape[1] == 2
+
+
+def test_music_ducks_under_the_spoken_intro(bundled):
+    audio = decode(_mp3(bundled), RATE, 1)[:, 0]
+    cues = [c for c in _meta(bundled)["cues"] if c["kind"] == "intro"]
+    assert len(cues) >= 2
+    seg = lambda a, b: audio[int(a * RATE):int(b * RATE)]  # noqa: E731
+    voice = np.mean([rms_db(seg(c["start"] + 0.1, c["end"] - 0.1)) for c in cues])
+    gaps = [rms_db(seg(a["end"] + 0.08, b["start"] - 0.08)) for a, b in zip(cues, cues[1:])]
+    bed_alone = rms_db(seg(0.5, cues[0]["start"] - 0.7))  # music before the voice, undipped
+    for gap in gaps:
+        assert voice - gap >= 12.0, f"music only {voice - gap:.1f} dB under the voice"
+        assert gap > -75.0, "the music should continue under the voice, not stop"
+    assert bed_alone - max(gaps) >= 12.0
+
+
+def test_cues_match_where_each_sentence_really_is(bundled):
+    """Find each cached clip in the decoded MP3 by cross-correlation: within 50 ms of its cue."""
+    show = load_show(bundled)
+    cache = ClipCache(show.cache_dir)
+    audio = decode(_mp3(bundled), RATE, 1)[:, 0]
+    meta = _meta(bundled)
+    from pipeline.audio import make_lines
+    from pipeline.audio.engines import create_engine
+    from pipeline.scripts import load_script
+    from pipeline.episodes import read_all
+    from pipeline.scripts.spoken import narrator_for
+
+    ep = read_all(show)[0][0]
+    engine = create_engine(show.voice)
+    narrator = narrator_for(show)
+    identity = dict(engine.identity(), normaliser=narrator.key)
+    lines = make_lines(load_script(show, ep), narrator, identity, engine.supports_phonemes)
+    assert [ln.written for ln in lines] == [c["text"] for c in meta["cues"]]
+    for line, cue in zip(lines, meta["cues"]):
+        info = cache.info(line.key)
+        clip = resample(cache.load(line.key), info.rate, RATE)[: int(1.5 * RATE)]
+        lo = int((cue["start"] - 0.25) * RATE)
+        window = audio[lo: lo + len(clip) + int(0.5 * RATE)]
+        corr = np.correlate(window, clip, mode="valid")
+        offset = (np.argmax(corr) + lo) / RATE - cue["start"]
+        assert abs(offset) <= 0.05, f"{cue['text'][:40]!r} is {offset * 1000:.0f} ms from its cue"
+
+
+def test_vtt_has_every_sentence_and_chapters_are_in_the_id3(bundled):
+    meta = _meta(bundled)
+    vtt = next((bundled / "feed" / "media").glob("*.vtt")).read_text()
+    srt = next((bundled / "feed" / "media").glob("*.srt")).read_text()
+    script = (bundled / "scripts" / "020-khrushchev.txt").read_text()
+    sentences = [ln for ln in script.splitlines() if ln and not ln.startswith(("#", "["))]
+    for s in sentences:
+        assert s.replace("&", "&amp;") in vtt
+        assert s in srt
+    assert vtt.count(" --> ") == len(sentences) == len(meta["cues"])
+    tags = ID3(_mp3(bundled))
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == ["Intro", "Khrushchev", "Outro"]
+    for chap, ch in zip(chaps, meta["chapters"]):
+        assert chap.start_time == round(ch["start"] * 1000)
+        assert chap.end_time == round(ch["end"] * 1000)
+    # chapters bracket their sentences
+    cues = meta["cues"]
+    body = [c for c in cues if c["kind"] == "body"]
+    assert chaps[1].start_time / 1000 <= body[0]["start"] and chaps[1].end_time / 1000 >= body[-1]["end"]
+    [toc] = tags.getall("CTOC")
+    assert list(toc.child_element_ids) == [c.element_id for c in chaps]
+    assert str(tags["TCON"]) == "Podcast" and tags.getall("APIC") and tags.getall("COMM")
+    assert tags.version[:2] == (2, 4)
+
+
+def test_producer_jingles_in_any_format_rate_and_layout(tmp_path):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Jingles", "The voice starts after the music. "
+                                                                         "Then it ends.")},
+                     audio_extra="")
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace('intro = "audio/intro.mp3"', 'intro = "audio/jingle.wav"')
+                    .replace('outro = "audio/outro.mp3"', 'outro = "audio/sting.ogg"'))
+    make_tone(show / "audio" / "jingle.wav", seconds=5, rate=48000, channels=2, lead_silence=1.5, tail_silence=1.0)
+    make_tone(show / "audio" / "sting.ogg", seconds=4, rate=32000, channels=1, freq=330)
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    audio = decode(_mp3(show), RATE, 1)[:, 0]
+    first_sound = np.flatnonzero(np.abs(audio) > 0.01)[0] / RATE
+    assert first_sound < 0.1  # the jingle's 1.5 s of leading silence was trimmed
+    assert _meta(show)["cues"][0]["start"] == pytest.approx(3.0, abs=0.05)
+    toml.write_text(toml.read_text().replace('outro = "audio/sting.ogg"', 'outro = "audio/sting.m4a"'))
+    make_tone(show / "audio" / "sting.m4a", seconds=4, rate=22050, channels=2, freq=330)
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+
+
+def test_pauses_follow_the_show_settings(tmp_path):
+    body = "First sentence here. Second sentence here.\n\nA new paragraph starts."
+    text = ("Test Series: Part 1 - Pacing\nPublished Oct. 21, 2015\nBy Jane Doe\nTest Wing Public Affairs\n\n"
+            "MINOT AIR FORCE BASE, N.D. -- " + body)
+    show = make_show(tmp_path / "s", {"001-a.txt": text}, music=False,
+                     audio_extra="sentence_pause = 0.3\nparagraph_pause = 1.2\nsection_pause = 2.0")
+    assert run_cli("build", show=show).exit_code == 0
+    cues = _meta(show)["cues"]
+    by_text = {c["text"]: c for c in cues}
+    gap = lambda a, b: by_text[b]["start"] - by_text[a]["end"]  # noqa: E731
+    assert gap("First sentence here.", "Second sentence here.") == pytest.approx(0.3, abs=0.01)
+    assert gap("Second sentence here.", "A new paragraph starts.") == pytest.approx(1.2, abs=0.01)
+    kinds = [c["kind"] for c in cues]
+    i = kinds.index("body")
+    assert cues[i]["start"] - cues[i - 1]["end"] == pytest.approx(2.0, abs=0.01)
+
+
+def test_missing_music_file_is_one_clear_error(tmp_path):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "A", "A sentence.")})
+    (show / "audio" / "intro.mp3").unlink()
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(f"Error: {show / 'audio' / 'intro.mp3'}: cannot be read; fix the path in "
+                                          "show.toml [audio], or set it to \"\" for no music")
