@@ -16,7 +16,7 @@ from .config import Show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
 
 # Apple Podcasts categories and subcategories (Podcasts Connect, 2024 list)

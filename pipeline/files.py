@@ -85,3 +85,22 @@ def clean_stale_temps(folder: Path) -> None:
             p.unlink()
         except OSError:
             pass
+
+
+_CODE: dict[tuple[str, ...], str] = {}
+
+
+def code_digest(*packages: str) -> str:
+    """A hash of the source of the given sub-packages of `pipeline` (e.g. "feed"): part of each
+    stage's stamp, so changing how a stage writes its output makes old outputs stale."""
+    if packages not in _CODE:
+        root = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for name in packages:
+            base = root / name
+            files = sorted(base.rglob("*.py")) if base.is_dir() else [root / f"{name}.py"]
+            for f in files:
+                h.update(f.relative_to(root).as_posix().encode())
+                h.update(f.read_bytes())
+        _CODE[packages] = h.hexdigest()
+    return _CODE[packages]

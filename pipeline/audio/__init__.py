@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 from ..config import Show
 from ..episodes import Episode
 from ..errors import AudioError, EngineError
-from ..files import atomic_path, digest, read_json, sha256_file, write_json
+from ..files import atomic_path, code_digest, digest, read_json, sha256_file, write_json
 from ..scripts.model import Script
 from ..scripts.spoken import Narrator, written_form
 from .cache import ClipCache
@@ -96,7 +96,7 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     lines = make_lines(script, narrator, identity, phonemes)
     a = show.audio
     inputs = digest(
-        AUDIO_VERSION, [ln.key for ln in lines], [(ln.section, ln.paragraph, ln.title, ln.written) for ln in lines],
+        AUDIO_VERSION, code_digest("audio", "artwork"), [ln.key for ln in lines], [(ln.section, ln.paragraph, ln.title, ln.written) for ln in lines],
         [a.channels, a.sample_rate, a.bitrate, a.encoder_quality, a.target_lufs, a.true_peak, a.sentence_pause,
          a.paragraph_pause, a.section_pause, a.intro_lead, a.outro_tail, a.duck_db, a.crossfade],
         assets, cover_key,

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..artwork import Cover
 from ..config import Show
 from ..episodes import Episode
-from ..files import clean_stale_temps, digest, read_json, write_bytes, write_json, write_text
+from ..files import clean_stale_temps, code_digest, digest, read_json, write_bytes, write_json, write_text
 from . import captions
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,12 @@ def make_record(ep: Episode, meta: dict) -> dict:
         "cues": meta["cues"],
         "chapters": meta["chapters"],
         "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
-                  "chapters": f"{stem}-chapters.json"},
+                  "html": f"{stem}.html", "chapters": f"{stem}-chapters.json"},
     }
 
 
 def feed_inputs(show: Show, records: list[dict], cover_key: str) -> str:
-    return digest(FEED_VERSION, records, show.__dict__ | {"root": str(show.root)}, cover_key)
+    return digest(FEED_VERSION, code_digest("feed"), records, show.__dict__ | {"root": str(show.root)}, cover_key)
 
 
 def feed_current(show: Show, records: list[dict], cover_key: str) -> bool:
@@ -96,7 +96,7 @@ def _place_media(src: Path, dst: Path) -> None:
 
 def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rendered: dict[str, Path]) -> list[str]:
     """Write the site; returns the files it consists of, relative to feed/."""
-    from .pages import XSL, index_html
+    from .pages import XSL, index_html, transcript_html
     from .rss import build_feed
 
     out = show.feed_dir
@@ -115,7 +115,7 @@ def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rende
             _place_media(src, mp3)
         heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
         for kind, text in (("vtt", captions.vtt(r["cues"], r["title"])), ("srt", captions.srt(r["cues"])),
-                           ("txt", captions.plain(r["cues"], heading)),
+                           ("txt", captions.plain(r["cues"], heading)), ("html", transcript_html(r, show)),
                            ("chapters", captions.chapters_json(r["chapters"]))):
             path = out / f[kind]
             if not path.exists() or path.read_text(encoding="utf-8") != text:

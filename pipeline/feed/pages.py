@@ -15,7 +15,12 @@ from datetime import datetime
 from ..config import Show
 from .captions import timestamp
 
-e = html.escape
+
+
+def e(text: str, quote: bool = False) -> str:
+    """Escape for HTML: text nodes need only <, > and &; attribute values also quotes."""
+    return html.escape(str(text), quote=quote)
+
 
 CSS = """
 :root { color-scheme: light dark; --ink: #1b1f24; --paper: #fdfcf8; --accent: #0b4f8a; --mark: #fff1a8; --muted: #4a5360; }
@@ -49,8 +54,21 @@ footer { color: var(--muted); font-size: .9rem; }
 JS = """
 (function () {
   function seek(audio, t) { audio.currentTime = t; var p = audio.play(); if (p && p.catch) { p.catch(function () {}); } }
+  var web = location.protocol === 'http:' || location.protocol === 'https:';
   document.querySelectorAll('article.episode').forEach(function (art) {
     var audio = art.querySelector('audio');
+    // captions: the WebVTT file over http(s); from file://, where browsers refuse to load it,
+    // the same cues are built from the transcript in this page
+    var track = audio.querySelector('track');
+    if (track && web) { track.src = track.getAttribute('data-src'); }
+    else if (track && window.VTTCue) {
+      track.remove();
+      var tt = audio.addTextTrack('captions', 'Captions', track.srclang);
+      art.querySelectorAll('.cue').forEach(function (c) {
+        tt.addCue(new VTTCue(parseFloat(c.dataset.start), parseFloat(c.dataset.end), c.textContent));
+      });
+      tt.mode = 'hidden';
+    }
     var cues = Array.prototype.slice.call(art.querySelectorAll('.cue'));
     var current = null;
     art.querySelectorAll('[data-start]').forEach(function (el) {
@@ -101,13 +119,13 @@ def _episode(record: dict, show: Show) -> str:
   <h2 id="{hid}">{e(number)}{e(record['title'])}</h2>
   <p class="meta">{e(record['author'])} &middot; <time datetime="{e(published.date().isoformat())}">{e(date_text)}</time> &middot; {e(timestamp(duration))}</p>
   <audio controls preload="metadata" src="{e(f['mp3'], quote=True)}" aria-label="Play {e(record['title'], quote=True)}">
-    <track kind="captions" src="{e(f['vtt'], quote=True)}" srclang="{e(show.language.split('-')[0], quote=True)}" label="English captions" default>
+    <track kind="captions" data-src="{e(f['vtt'], quote=True)}" srclang="{e(show.language.split('-')[0], quote=True)}" label="Captions" default>
     <a href="{e(f['mp3'], quote=True)}">Download the episode (MP3)</a>
   </audio>
   {notes}
   {source}
   <p><a href="{e(f['mp3'], quote=True)}" download>Download MP3</a> ({record['audio']['bytes'] / 1e6:.1f} MB) &middot;
-     <a href="{e(f['txt'], quote=True)}">Transcript (text)</a> &middot; <a href="{e(f['vtt'], quote=True)}">Captions (WebVTT)</a></p>
+     <a href="{e(f['html'], quote=True)}">Transcript</a> &middot; <a href="{e(f['vtt'], quote=True)}">Captions (WebVTT)</a></p>
   <h3 id="{hid}-ch">Chapters</h3>
   <ol class="chapters" aria-labelledby="{hid}-ch">{chapters}</ol>
   <h3 id="{hid}-tr">Transcript</h3>
@@ -128,6 +146,7 @@ def index_html(show: Show, records: list[dict], cover_file: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(show.title)}</title>
 <meta name="description" content="{e(show.description[:300], quote=True)}">
+<link rel="icon" href="data:,">
 <link rel="alternate" type="application/rss+xml" title="{e(show.title, quote=True)}" href="feed.xml">
 <style>{CSS}</style>
 </head>
@@ -191,3 +210,30 @@ li{margin:.75rem 0}</style></head>
 
 def record_json(records: list[dict]) -> str:
     return json.dumps(records, indent=1, ensure_ascii=False)
+
+
+def transcript_html(record: dict, show: Show) -> str:
+    """A standalone, accessible transcript page (podcast:transcript type text/html)."""
+    paras: list[list[str]] = []
+    prev = None
+    for c in record.get("cues", []):
+        key = (c.get("section"), c.get("paragraph"))
+        if key != prev:
+            paras.append([])
+            prev = key
+        paras[-1].append(e(c["text"]))
+    body = "\n".join(f"<p>{' '.join(p)}</p>" for p in paras)
+    number = f"Part {record['number']}: " if record.get("number") is not None else ""
+    return f"""<!doctype html>
+<html lang="{e(show.language, quote=True)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>Transcript: {e(number)}{e(record['title'])} ({e(show.title)})</title>
+<style>body{{font:1.0625rem/1.6 system-ui,sans-serif;max-width:44rem;margin:0 auto;padding:1rem 1.25rem}}</style>
+</head>
+<body><main>
+<h1>{e(number)}{e(record['title'])}</h1>
+<p>{e(show.title)}. Written by {e(record['author'])}.</p>
+{body}
+</main></body></html>
+"""

@@ -22,7 +22,9 @@ def media_url(base_url: str, record: dict, kind: str) -> str:
 
 def show_notes(record: dict, base_url: str) -> str:
     """HTML show notes: summary, credit and source, chapters as timestamps, transcript links."""
-    e = html.escape
+    def e(text: str, quote: bool = False) -> str:
+        return html.escape(text, quote=quote)
+
     published = datetime.fromisoformat(record["published"])
     parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
     credit = f"Written by {e(record['author'])}"
@@ -39,7 +41,7 @@ def show_notes(record: dict, base_url: str) -> str:
         parts.append(f"<p>Chapters:<br>{lines}</p>")
     if record.get("teaser"):
         parts.append(f"<p>{e(record['teaser'])}</p>")
-    parts.append(f'<p>Transcript: <a href="{e(media_url(base_url, record, "txt"), quote=True)}">text</a>, '
+    parts.append(f'<p>Transcript: <a href="{e(media_url(base_url, record, "html"), quote=True)}">read it</a>, '
                  f'captions <a href="{e(media_url(base_url, record, "vtt"), quote=True)}">WebVTT</a> and '
                  f'<a href="{e(media_url(base_url, record, "srt"), quote=True)}">SRT</a>.</p>')
     return "\n".join(parts)
@@ -108,9 +110,10 @@ def build_feed(show: Show, records: list[dict], base_url: str | None = None, cov
             ie.itunes_season(record["season"])
         pe = fe.podcast2
         lang = show.language
-        pe.transcript(base + record["files"]["vtt"], "text/vtt", lang, "captions")
+        # parsers that keep one transcript keep the last: the timed WebVTT captions
+        pe.transcript(base + record["files"]["html"], "text/html", lang)
         pe.transcript(base + record["files"]["srt"], "application/x-subrip", lang, "captions")
-        pe.transcript(base + record["files"]["txt"], "text/plain", lang)
+        pe.transcript(base + record["files"]["vtt"], "text/vtt", lang, "captions")
         pe.chapters(base + record["files"]["chapters"])
         if record.get("number") is not None:
             pe.episode(record["number"])

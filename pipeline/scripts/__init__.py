@@ -61,13 +61,14 @@ def plan_script(show: Show, ep: Episode) -> ScriptResult:
         script, body = parse_script(existing, ep.slug, path)
         edited = script.stamp.get("generated") != body_hash(body)
         if edited:
-            stale = script.stamp.get("inputs") != inputs
+            # only the article changing matters to a hand-edited script, not a readcast upgrade
+            stale = script.stamp.get("source") != ep.source_hash[:16]
             return ScriptResult(script, path, "edited-stale" if stale else "edited", existing)
         if script.stamp.get("inputs") == inputs:
             return ScriptResult(script, path, "current", existing)
     script = generate(ep, show)
     body = script.body_text()
-    script.stamp = {"inputs": inputs, "generated": body_hash(body)}
+    script.stamp = {"inputs": inputs, "source": ep.source_hash[:16], "generated": body_hash(body)}
     rel = f"{ep.source.parent.name}/{ep.source.name}"
     return ScriptResult(script, path, "written", script.render(rel))
 

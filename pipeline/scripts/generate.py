@@ -10,6 +10,7 @@ import re
 
 from ..config import Show
 from ..episodes import Episode
+from ..files import code_digest
 from ..text.abbreviations import MONTH_NAMES
 from ..text.sentences import split_sentences
 from .model import Script, ScriptSection
@@ -88,5 +89,6 @@ def generator_inputs(ep: Episode, show: Show) -> dict:
     return {
         "source": ep.source_hash,
         "generator": GENERATOR_VERSION,
+        "code": code_digest("scripts/generate", "scripts/model", "text", "episodes"),
         "show": [show.title, show.author, show.credit, show.timezone],
     }

@@ -1,0 +1,218 @@
+"""End to end with real clients: gPodder's gpo, podcastparser, feedparser, headless Chromium.
+
+The bundled show is built, served by `readcast serve` on a free loopback port, and used the way
+listeners use it. Needs `make system-deps` (gpodder, chromium); CI installs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+from tests.conftest import need
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(bundled):
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--show", str(bundled)],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    line = proc.stderr.readline()
+    m = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+    assert m, line
+    url = m.group(1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _get(url, headers=None, method="GET"):
+    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def _mp3(bundled) -> Path:
+    return next((bundled / "feed" / "media").glob("*.mp3"))
+
+
+def test_gpo_subscribes_updates_and_downloads_byte_identical(bundled, server, tmp_path):
+    gpo = need("gpo")
+    env = dict(os.environ, GPODDER_HOME=str(tmp_path / "home"), GPODDER_DOWNLOAD_DIR=str(tmp_path / "dl"))
+    run = lambda *a: subprocess.run([gpo, *a], env=env, capture_output=True, text=True, timeout=180)  # noqa: E731
+    out = run("subscribe", server + "feed.xml")
+    assert "Successfully added" in out.stdout + out.stderr, out  # gpo exits 0 even when it fails
+    out = run("update")
+    assert "1 new episode" in out.stdout, out.stdout + out.stderr
+    out = run("download")
+    assert "1 episodes downloaded" in out.stdout, out.stdout + out.stderr
+    [downloaded] = [p for p in (tmp_path / "dl").rglob("*") if p.is_file()]
+    assert hashlib.sha256(downloaded.read_bytes()).digest() == hashlib.sha256(_mp3(bundled).read_bytes()).digest()
+
+
+def test_served_feed_points_at_the_server_and_parsers_see_every_field(bundled, server):
+    status, headers, body = _get(server + "feed.xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/xml")
+    p = podcastparser.parse(server + "feed.xml", __import__("io").BytesIO(body))
+    assert p["title"] == "Let's Learn about the Cold War" and p["language"] == "en-us"
+    assert p["cover_url"] == server + "cover.jpg" and p["itunes_categories"] == [["History"]]
+    assert p["itunes_owner"] == {"name": "Minot Air Force Base Public Affairs", "email": "5bw.pa@us.af.mil"}
+    assert p["explicit"] is False and p["type"] == "serial" and p["import_prohibited"] is False
+    assert p["description"].startswith("A narrated history series")
+    [ep] = p["episodes"]
+    meta = json.loads((bundled / "audio" / "episodes" / "020-khrushchev.json").read_text())
+    assert ep["title"] == "Khrushchev" and ep["guid"] == "48b58213-bdd7-546b-9a04-b129c605ab84"
+    assert ep["number"] == 20 and ep["type"] == "full" and ep["explicit"] is False
+    assert ep["total_time"] == round(meta["duration"])
+    assert ep["link"] == server + "index.html#020-khrushchev"
+    assert ep["enclosures"][0]["url"].startswith(server + "media/")
+    assert ep["enclosures"][0]["file_size"] == _mp3(bundled).stat().st_size
+    assert ep["transcript_url"].endswith(".vtt") and ep["chapters_json_url"].endswith("-chapters.json")
+    assert {(x["name"], x["role"]) for x in ep["persons"]} >= {("Senior Airman Sean D. Smith", "author")}
+    assert "<p>" in ep["description_html"]
+
+    f = feedparser.parse(body)
+    assert not f.bozo, f.bozo_exception
+    assert f.feed.title == "Let's Learn about the Cold War" and f.feed.language == "en-us"
+    assert f.feed.podcast_guid and f.feed.podcast_locked == {"owner": "5bw.pa@us.af.mil"}
+    assert f.feed.itunes_type == "serial" and f.feed.author == "Minot Air Force Base Public Affairs"
+    assert [t.term for t in f.feed.tags] == ["History"] and f.feed.image.href == server + "cover.jpg"
+    [e] = f.entries
+    assert e.id == ep["guid"] and e.guidislink is False and e.title == "Khrushchev"
+    assert e.published_parsed[:3] == (2015, 10, 21)
+    assert e.itunes_duration == str(round(meta["duration"])) and e.itunes_episode == "20"
+    assert e.itunes_episodetype == "full"
+    [enc] = e.enclosures
+    assert enc.type == "audio/mpeg" and int(enc.length) == _mp3(bundled).stat().st_size
+    assert e.podcast_chapters["type"] == "application/json+chapters" and e.podcast_episode == "20"
+    assert e.podcast_transcript["type"] == "text/vtt" and e.podcast_transcript["rel"] == "captions"
+    # every transcript and the chapters file is really there
+    for tag in re.findall(r'<podcast:(?:transcript|chapters) url="([^"]+)"', body.decode()):
+        assert _get(tag)[0] == 200
+    chapters = json.loads(_get(ep["chapters_json_url"])[2])
+    assert [c["title"] for c in chapters["chapters"]] == ["Intro", "Khrushchev", "Outro"]
+
+
+def test_http_semantics(bundled, server):
+    path = "media/" + _mp3(bundled).name
+    size = _mp3(bundled).stat().st_size
+    status, h, body = _get(server + path, method="HEAD")
+    assert status == 200 and body == b"" and int(h["Content-Length"]) == size and h["Content-Type"] == "audio/mpeg"
+    assert h["Accept-Ranges"] == "bytes" and h["ETag"] and h["Last-Modified"]
+    status, h2, body = _get(server + path, {"Range": "bytes=100-199"})
+    assert status == 206 and len(body) == 100 and h2["Content-Range"] == f"bytes 100-199/{size}"
+    assert body == _mp3(bundled).read_bytes()[100:200]
+    status, _, body = _get(server + path, {"Range": "bytes=-10"})
+    assert status == 206 and body == _mp3(bundled).read_bytes()[-10:]
+    assert _get(server + path, {"Range": f"bytes={size + 5}-"})[0] == 416
+    assert _get(server + path, {"If-None-Match": h["ETag"]})[0] == 304
+    assert _get(server + path, {"If-Modified-Since": h["Last-Modified"]})[0] == 304
+    for name, ctype in (("feed.xsl", "text/xsl"), ("index.html", "text/html"), ("cover.jpg", "image/jpeg")):
+        assert _get(server + name)[1]["Content-Type"].startswith(ctype)
+    vtt = next((bundled / "feed" / "media").glob("*.vtt")).name
+    assert _get(server + "media/" + vtt)[1]["Content-Type"].startswith("text/vtt")
+    # nothing outside feed/ is reachable, however the path is spelled
+    host, port = server[len("http://"):].rstrip("/").split(":")
+    for raw in ("/../show.toml", "/%2e%2e/show.toml", "/media/../../show.toml", "//etc/passwd", "/.gitkeep",
+                "/..%2f..%2fshow.toml"):
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn.putrequest("GET", raw, skip_accept_encoding=True)
+        conn.endheaders()
+        resp = conn.getresponse()
+        assert resp.status == 404, raw
+        assert b"Minot" not in resp.read()
+        conn.close()
+
+
+def test_server_binds_loopback_only(bundled, server):
+    host = server.split("//")[1].split(":")[0]
+    assert host == "127.0.0.1"
+    other = [a for a in {i[4][0] for i in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+             if not a.startswith("127.")]
+    port = int(server.rstrip("/").rsplit(":", 1)[1])
+    for addr in other:
+        with pytest.raises(OSError):
+            socket.create_connection((addr, port), timeout=1)
+
+
+def _browser():
+    chromium = need("chromium")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"])
+    return pw, browser
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_index_page_plays_seeks_and_is_accessible(bundled, server, where):
+    from axe_playwright_python.sync_playwright import Axe
+
+    pw, browser = _browser()
+    try:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        url = server + "index.html" if where == "http" else (bundled / "feed" / "index.html").as_uri()
+        page.goto(url)
+        page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=15000)
+        meta = json.loads((bundled / "audio" / "episodes" / "020-khrushchev.json").read_text())
+        duration = page.evaluate("document.querySelector('audio').duration")
+        assert duration == pytest.approx(meta["duration"], abs=0.5)
+        cue = page.locator(".cue").nth(6)
+        start = float(cue.get_attribute("data-start"))
+        assert start == pytest.approx(meta["cues"][6]["start"], abs=0.001)
+        cue.click()
+        page.wait_for_timeout(300)
+        now = page.evaluate("document.querySelector('audio').currentTime")
+        assert start - 0.05 <= now <= start + 2.0
+        page.wait_for_function("document.querySelector('.cue[aria-current=true]') !== null", timeout=5000)
+        # keyboard: tab to a sentence and press Enter
+        page.locator(".cue").nth(10).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.querySelector('audio').currentTime") >= meta["cues"][10]["start"] - 0.05
+        tracks = page.evaluate("Array.from(document.querySelector('audio').textTracks).map(t => [t.kind, t.cues ? t.cues.length : -1])")
+        assert tracks and tracks[0][0] == "captions"
+        assert page.locator("main").count() == 1 and page.locator("header").count() == 1
+        results = Axe().run(page)
+        serious = [(v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+        assert errors == []
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def test_feed_opened_in_a_browser_is_a_readable_page(bundled, server):
+    pw, browser = _browser()
+    try:
+        page = browser.new_page()
+        page.goto(server + "feed.xml")
+        page.wait_for_selector("h1", timeout=10000)
+        assert page.locator("h1").inner_text() == "Let's Learn about the Cold War"
+        assert page.locator("input#u").get_attribute("value") == server + "feed.xml"
+        assert "Khrushchev" in page.locator("ol").inner_text()
+    finally:
+        browser.close()
+        pw.stop()
