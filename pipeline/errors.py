@@ -9,11 +9,13 @@ class ReadcastError(Exception):
     """An expected failure: the message names the file and says how to fix it."""
 
     def __init__(self, message: str, path: Path | str | None = None, hint: str | None = None):
-        self.path = Path(path) if path is not None else None
+        # a URL is named as it is (Path() would fold its "//")
+        self.path = Path(path) if path is not None and "://" not in str(path) else None
+        self.where = str(path) if path is not None else None
         self.hint = hint
         text = message
-        if self.path is not None:
-            text = f"{self.path}: {text}"
+        if self.where is not None:
+            text = f"{self.where}: {text}"
         if hint:
             text = f"{text}; {hint}"
         # one line, whatever the input held

@@ -26,6 +26,9 @@ __all__ = ["Article", "Episode", "Section", "SUFFIXES", "discover", "read_episod
 log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 PUBLISH_TIME = time(12, 0)
+MAX_TITLE = 300          # characters; Apple truncates long titles, and the intro reads it aloud
+MAX_WORDS = 150_000      # about 17 hours of speech: beyond this an article is a mistake, not an episode
+LONG_WORDS = 27_000      # about 3 hours: built, with a warning
 
 
 def discover(show: Show) -> list[Path]:
@@ -65,6 +68,33 @@ def parse_article(text: str, path: Path) -> Article:
     return parse_scraped(text)
 
 
+def _cached_html(text: str, path: Path, show: Show) -> Article:
+    """HTML extraction costs seconds (trafilatura's import alone is 2 s): keep the result by the
+    page's hash, so a rebuild that changes nothing does not pay for it again."""
+    import dataclasses
+    import json
+
+    from ..files import code_digest, digest, read_json, write_json
+
+    key = digest("html", code_digest("episodes"), text)[:32]
+    cache = show.state_dir / "parsed" / f"{key}.json"
+    data = read_json(cache)
+    if isinstance(data, dict):
+        data["sections"] = [Section(s["title"], tuple(s["paragraphs"])) for s in data.get("sections", [])]
+        if data.get("published"):
+            data["published"] = date.fromisoformat(data["published"]) if len(data["published"]) == 10 \
+                else datetime.fromisoformat(data["published"])
+        try:
+            return Article(**data)
+        except TypeError:
+            pass
+    article = parse_article(text, path)
+    out = dataclasses.asdict(article)
+    out["published"] = article.published.isoformat() if article.published else None
+    write_json(cache, json.loads(json.dumps(out, default=str)))
+    return article
+
+
 def guid_for(show: Show, slug: str) -> str:
     """The episode GUID: stable across rebuilds, machines, title edits and base-URL moves."""
     return str(uuid.uuid5(uuid.UUID(show.id), f"episode:{slug}"))
@@ -96,6 +126,9 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     if not article.title.strip():
         raise EpisodeError("has no title", path,
                            "put the headline on the first line, or add 'title: ...' front matter")
+    if len(article.title) > MAX_TITLE:
+        raise EpisodeError(f"has a title of {len(article.title)} characters", path,
+                           f"shorten it to under {MAX_TITLE} (the headline may have swallowed the article)")
     if article.published is None:
         raise EpisodeError("has no publication date", path,
                            "add a 'Published Oct. 21, 2015' line or 'published: 2015-10-21' front matter")
@@ -105,6 +138,12 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     if article.episode_type not in ("full", "trailer", "bonus"):
         raise EpisodeError(f"type {article.episode_type!r} is not full, trailer or bonus", path,
                            "write type: full")
+    words = sum(len(p.split()) for s in article.sections for p in s.paragraphs)
+    if words > MAX_WORDS:
+        raise EpisodeError(f"has {words:,} words (about {words / 150 / 60:.0f} hours of speech)", path,
+                           "split it into several episodes")
+    if words > LONG_WORDS:
+        log.warning("%s: %s words make an episode of about %.1f hours", path, f"{words:,}", words / 150 / 60)
     published = _aware(article.published, show)
     organization = article.organization.strip() or show.author
     author = article.author.strip() or organization
@@ -131,7 +170,10 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
 
 def read_episode(path: Path, show: Show) -> Episode:
     text = read_text(path)
-    article = parse_article(text, path)
+    if path.suffix.lower() in (".html", ".htm"):
+        article = _cached_html(text, path, show)
+    else:
+        article = parse_article(text, path)
     for w in article.warnings:
         log.warning("%s: %s", path, w)
     return finish(article, path, path.read_bytes(), show)

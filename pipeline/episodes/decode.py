@@ -27,26 +27,40 @@ def clean_text(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
 
 
+def _sloppy_cp1252(text: str) -> bytes:
+    """Encode as Windows-1252, with the five bytes it leaves undefined taken as Latin-1 (the way
+    browsers and Windows decode them), so that mojibake can be turned back into its bytes."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 255:
+                raise
+            out.append(ord(ch))
+    return bytes(out)
+
+
 def _fix_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as cp1252 ('Letâ€™s' -> "Let's"), a line at a time."""
+    """Undo UTF-8 that was decoded as Windows-1252 ('Letâ€™s' -> "Let’s"), a line at a time."""
     if not _MOJIBAKE.search(text):
         return text
     out = []
     for line in text.split("\n"):
         if _MOJIBAKE.search(line):
-            for codec in ("cp1252", "latin-1"):
-                try:
-                    line = line.encode(codec).decode("utf-8")
-                    break
-                except (UnicodeEncodeError, UnicodeDecodeError):
-                    continue
+            try:
+                line = _sloppy_cp1252(line).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
         out.append(line)
     return "\n".join(out)
 
 
 def decode_bytes(data: bytes, path: Path | str) -> str:
     """Decode an article; UTF-8 first, then the legacy Windows and Latin encodings."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = data[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (head.count(0) > 4 or controls > len(head) * 0.1):
         raise EpisodeError("is a binary file, not an article", path,
                            "give a .txt, .md or .html article, or remove the file from episodes/")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -68,10 +82,7 @@ def _decode_mixed(data: bytes) -> str:
         try:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            try:
-                lines.append(raw.decode("cp1252"))
-            except UnicodeDecodeError:
-                lines.append(raw.decode("latin-1"))
+            lines.append("".join(b.to_bytes(1, "big").decode("cp1252", errors="ignore") or chr(b) for b in raw))
     return "\n".join(lines)
 
 

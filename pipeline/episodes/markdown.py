@@ -53,10 +53,32 @@ _INLINE = [
 ]
 
 
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
 def strip_inline(text: str) -> str:
+    """Markdown inline markup removed; backslash-escaped characters kept as themselves."""
+    held: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        held.append(m.group(1))
+        return chr(0xE000 + len(held) - 1)
+
+    text = _ESCAPED.sub(hold, text)
     for rx, repl in _INLINE:
         text = rx.sub(repl, text)
+    text = re.sub("[\ue000-\uf8ff]", lambda m: held[ord(m.group(0)) - 0xE000], text)
     return " ".join(text.split())
+
+
+def escape(text: str) -> str:
+    """Plain text made safe to store as a Markdown paragraph (read back by `strip_inline`)."""
+    text = _SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"^(\d+)([.)])(?=\s)", r"\1\\\2", text)  # "1. " would start a list
+    if re.match(r"^(?:#|>|[-+]\s|---|===)", text):
+        text = "\\" + text
+    return text
 
 
 def _scalar(value: Any) -> Any:

@@ -47,26 +47,41 @@ def looks_scraped(text: str) -> bool:
     return bool(_PUBLISHED.search(head) or re.search(r"(?im)^\s*by\s+\S", head) or _DATELINE_SEP.search(head))
 
 
+_END = re.compile(r"[.!?:][\"'\u201d\u2019)]*$")
+
+
 def _paragraphs(body: str) -> list[str]:
-    """Paragraphs from blank lines; hard-wrapped lines inside a paragraph are joined."""
+    """Paragraphs from blank lines; hard-wrapped lines inside a paragraph are joined.
+
+    Without blank lines, a block is either one paragraph a line (most scrapes) or text wrapped
+    at a fixed width: a line that does not end a sentence, or is followed by one starting in
+    lower case, was wrapped; a sentence end well short of the width ends a paragraph.
+    """
     blocks = [b for b in re.split(r"\n\s*\n", body.strip()) if b.strip()]
-    if len(blocks) == 1 and "\n" in blocks[0]:
-        lines = [line.strip() for line in blocks[0].split("\n") if line.strip()]
-        width = max(len(line) for line in lines)
-        wrapped = width <= 100 and sum(len(line) >= width * 0.7 for line in lines) >= len(lines) * 0.5
-        if wrapped:
-            # a short line that ends a sentence ends its paragraph
-            out, cur = [], []
-            for line in lines:
-                cur.append(line)
-                if len(line) < width * 0.7 and line.rstrip("\"'\u201d)").endswith((".", "!", "?", ":")):
-                    out.append(" ".join(cur))
-                    cur = []
-            if cur:
+    out: list[str] = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if len(lines) == 1:
+            out.append(lines[0])
+            continue
+        wrapped = any(not _END.search(a) or b[:1].islower() for a, b in zip(lines, lines[1:]))
+        if not wrapped:
+            if len(blocks) == 1:
+                out.extend(lines)  # one paragraph a line
+            else:
+                out.append(" ".join(lines))
+            continue
+        width = sorted(len(line) for line in lines)[int(len(lines) * 0.9) - 1 if len(lines) > 1 else 0]
+        cur: list[str] = []
+        for i, line in enumerate(lines):
+            cur.append(line)
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if _END.search(line) and not nxt[:1].islower() and len(line) < 0.8 * width:
                 out.append(" ".join(cur))
-            return out
-        return lines
-    return [" ".join(line.strip() for line in b.split("\n")) for b in blocks]
+                cur = []
+        if cur:
+            out.append(" ".join(cur))
+    return out
 
 
 def _fix_spacing(text: str) -> str:
@@ -176,11 +191,32 @@ def parse_scraped(text: str) -> Article:
         article.published = parse_date(header) if header else None
 
     # 3. body: paragraphs, minus share widgets and "related" lists at the end
-    paragraphs = [_fix_spacing(p) for p in _paragraphs(body)]
+    finish_body(article, [_fix_spacing(p) for p in _paragraphs(body)])
+    return article
+
+
+def split_dateline(paragraph: str) -> tuple[str, str]:
+    """('MINOT AIR FORCE BASE, N.D.', 'The rest') when a paragraph opens with a dateline."""
+    for m in _DATELINE_SEP.finditer(paragraph[:200]):
+        before = paragraph[: m.start()]
+        d = _DATELINE.fullmatch(before.strip() + " ") or _DATELINE.search(before)
+        if d and d.start() == 0 and len(d.group("dateline")) >= 3:
+            return " ".join(d.group("dateline").split()), paragraph[m.end():].strip()
+    return "", paragraph
+
+
+def finish_body(article: Article, paragraphs: list[str]) -> None:
+    """Trailing widgets dropped, the closing teaser taken out, the dateline read, sections set."""
+    paragraphs = [p for p in paragraphs if p]
     while paragraphs and _TRAILERS.match(paragraphs[-1]):
         paragraphs.pop()
-    paragraphs = [p for p in paragraphs if p]
-    # 4. the closing teaser ("Next time: Lyndon B. Johnson") becomes the outro
+    if paragraphs and not article.dateline:
+        dateline, rest = split_dateline(paragraphs[0])
+        if dateline:
+            article.dateline = dateline
+            paragraphs[0] = rest
+            paragraphs = [p for p in paragraphs if p]
+    # the closing teaser ("Next time: Lyndon B. Johnson") becomes the outro
     if paragraphs:
         sentences = split_sentences(paragraphs[-1])
         if sentences and _TEASER.match(sentences[-1]):
@@ -193,4 +229,3 @@ def parse_scraped(text: str) -> Article:
     if article.dateline:
         article.dateline = _title_case_dateline(article.dateline)
     article.sections = [Section(title="", paragraphs=tuple(paragraphs))] if paragraphs else []
-    return article
