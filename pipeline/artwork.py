@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import Show
 from .errors import ConfigError
-from .files import digest, sha256_file, write_bytes
+from .files import digest, write_bytes
 
 SIZE = 3000
 THUMB = 600
@@ -98,12 +98,14 @@ def generate_cover(title: str, subtitle: str) -> bytes:
     return out.getvalue()
 
 
-def cover_key(show: Show) -> str:
+def cover_key(show: Show, hashes=None) -> str:
     """Identifies the cover without making it: the file's hash, or what the generator uses."""
     if show.artwork:
+        from .files import HashCache
+
         path = show.path(show.artwork)
         try:
-            return sha256_file(path)
+            return (hashes or HashCache(show.state_dir)).sha256(path)
         except OSError:
             raise ConfigError(f"artwork {show.artwork!r} cannot be read", show.root / "show.toml",
                               "fix the artwork path, or remove it to use a generated cover") from None

@@ -7,6 +7,7 @@ rebuild reads no audio and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -56,6 +57,7 @@ class Plan:
     feed_current: bool | None = None
     records: list[dict] = field(default_factory=list)
     cover_key: str = ""
+    hashes: object | None = None
     cache: object | None = None
 
     @property
@@ -138,10 +140,13 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
         keep.append(w)
     plan.work = keep
 
+    from .files import HashCache
+
+    hashes = HashCache(show.state_dir)
     if "audio" in stages or "feed" in stages:
         from .artwork import cover_key
 
-        plan.cover_key = cover_key(show)
+        plan.cover_key = cover_key(show, hashes)
     if "audio" in stages and plan.work:
         from .audio import asset_key, plan_audio
         from .audio.cache import ClipCache
@@ -153,10 +158,11 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
         narrator = narrator_for(show)
         identity = dict(identity, normaliser=narrator.key)
         plan.cache = ClipCache(show.cache_dir)
-        assets = asset_key(show)
+        assets = asset_key(show, hashes)
         for w in plan.work:
             w.audio = plan_audio(show, w.ep, w.script.script, narrator, identity, engine.supports_phonemes,
                                  plan.cache, assets, plan.cover_key)
+    plan.hashes = hashes
     if "feed" in stages:
         plan.records = _records(plan, assume_rendered=True)
         from .feed import feed_current
@@ -200,9 +206,37 @@ class Report:
 
 
 def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -> Report:
+    with build_lock(plan.show):
+        return _run(plan, jobs, progress)
+
+
+@contextlib.contextmanager
+def build_lock(show: Show):
+    """One build at a time per show: a second one would clobber the first one's temp files."""
+    import fcntl
+
+    show.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(show.state_dir / "build.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ReadcastError("another readcast build is running on this show", show.root,
+                                "wait for it to finish") from None
+        # a build killed earlier may have left half-written temp files: they are never used
+        from .files import clean_stale_temps
+
+        for folder in (show.scripts_dir, show.rendered_dir, show.state_dir, show.feed_dir, show.feed_dir / "media"):
+            clean_stale_temps(folder)
+        yield
+
+
+def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
     show = plan.show
     progress = progress or _Quiet()
     report = Report(problems=list(plan.problems))
+
+    if plan.hashes is not None:
+        plan.hashes.save()  # only when a file really had to be hashed again
 
     # 1. scripts
     from .files import write_text

@@ -169,7 +169,8 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overri
         from .check import check_site
 
         for problem in check_site(show):
-            click.echo(str(problem), err=True)
+            if problem.severity == "error" or not quiet:
+                click.echo(str(problem), err=True)
             if problem.severity == "error":
                 report.problems.append(problem)  # type: ignore[arg-type]
     if not quiet:

@@ -104,3 +104,41 @@ def code_digest(*packages: str) -> str:
                 h.update(f.read_bytes())
         _CODE[packages] = h.hexdigest()
     return _CODE[packages]
+
+
+def stat_key(path: Path) -> list:
+    st = Path(path).stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+class HashCache:
+    """sha256 of files, remembered by size and modification time, so that a no-op build does
+    not read the intro/outro audio (or the artwork) just to learn that they did not change."""
+
+    def __init__(self, state_dir: Path):
+        self.path = Path(state_dir) / "hashes.json"
+        self._data: dict | None = None
+        self._dirty = False
+
+    def _load(self) -> dict:
+        if self._data is None:
+            data = read_json(self.path)
+            self._data = data if isinstance(data, dict) else {}
+        return self._data
+
+    def sha256(self, path: Path) -> str:
+        data = self._load()
+        key = str(Path(path).resolve())
+        stamp = stat_key(path)
+        hit = data.get(key)
+        if hit and hit[:2] == stamp:
+            return hit[2]
+        value = sha256_file(path)
+        data[key] = stamp + [value]
+        self._dirty = True
+        return value
+
+    def save(self) -> None:
+        if self._dirty and self._data is not None:
+            write_json(self.path, self._data)
+            self._dirty = False

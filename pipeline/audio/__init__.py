@@ -60,7 +60,10 @@ def read_meta(show: Show, slug: str) -> dict | None:
     return meta
 
 
-def asset_key(show: Show) -> list:
+def asset_key(show: Show, hashes=None) -> list:
+    from ..files import HashCache
+
+    hashes = hashes or HashCache(show.state_dir)
     out = []
     for name in (show.audio.intro, show.audio.outro):
         if not name:
@@ -68,7 +71,7 @@ def asset_key(show: Show) -> list:
             continue
         path = show.path(name)
         try:
-            out.append([name, sha256_file(path)])
+            out.append([name, hashes.sha256(path)])
         except OSError:
             raise AudioError("cannot be read", path,
                              f"fix the path in show.toml [audio], or set it to \"\" for no music") from None
