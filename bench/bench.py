@@ -68,7 +68,7 @@ def raw_piper(text_file: Path, out: Path) -> float:
                   "-i", str(text_file), "-f", str(out)], cwd=out.parent)
 
 
-def bench_cold(tmp: Path, runs: int = 3) -> dict:
+def bench_cold(tmp: Path, runs: int = 5) -> dict:
     probe = copy_show(tmp / "probe")
     subprocess.run([READCAST, "script", "-q", "--show", str(probe)], check=True)
     text = spoken_text(probe)

@@ -58,6 +58,7 @@ class Plan:
     records: list[dict] = field(default_factory=list)
     cover_key: str = ""
     hashes: object | None = None
+    unselected: set[str] = field(default_factory=set)
     cache: object | None = None
 
     @property
@@ -125,6 +126,11 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
                                               "see 'readcast list' for the slugs"))
     plan = Plan(show, stages, [EpisodeWork(ep) for ep in episodes], problems)
     plan.failed = {s for s in map(_failed_slug, problems) if s}
+    if only:
+        # building some episodes must not take the others out of the feed
+        from .episodes import discover
+
+        plan.unselected = {p.stem if is_safe_slug(p.stem) else slugify(p.stem) for p in discover(show)} - set(only)
 
     keep: list[EpisodeWork] = []
     for w in plan.work:
@@ -148,15 +154,14 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
 
         plan.cover_key = cover_key(show, hashes)
     if "audio" in stages and plan.work:
-        from .audio import asset_key, plan_audio
+        from .audio import asset_key, clip_identity, plan_audio
         from .audio.cache import ClipCache
         from .audio.engines import create_engine
         from .scripts.spoken import narrator_for
 
         engine = create_engine(show.voice)
-        identity = engine.identity()
         narrator = narrator_for(show)
-        identity = dict(identity, normaliser=narrator.key)
+        identity = clip_identity(show, engine, narrator)
         plan.cache = ClipCache(show.cache_dir)
         assets = asset_key(show, hashes)
         for w in plan.work:
@@ -189,7 +194,7 @@ def _records(plan: Plan, assume_rendered: bool = False) -> list[dict]:
                 records.append(published[w.ep.slug])
             continue
         records.append(make_record(w.ep, meta))
-    for slug in sorted(plan.failed):
+    for slug in sorted(plan.failed | plan.unselected):
         if slug in published and not any(r["slug"] == slug for r in records):
             records.append(published[slug])
     return records
@@ -265,7 +270,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
         music = MusicLoader(show)
         total = sum(len(w.audio.missing) for w in todo)
         progress.start("Synthesising sentences", total)
-        with Synthesizer(show.voice, cache, jobs) as synth:
+        with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate) as synth:
             futures = {}
             for w in todo:
                 for line in w.audio.lines:

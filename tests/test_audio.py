@@ -88,7 +88,9 @@ def test_cues_match_where_each_sentence_really_is(bundled):
     ep = read_all(show)[0][0]
     engine = create_engine(show.voice)
     narrator = narrator_for(show)
-    identity = dict(engine.identity(), normaliser=narrator.key)
+    from pipeline.audio import clip_identity
+
+    identity = clip_identity(show, engine, narrator)
     lines = make_lines(load_script(show, ep), narrator, identity, engine.supports_phonemes)
     assert [ln.written for ln in lines] == [c["text"] for c in meta["cues"]]
     for line, cue in zip(lines, meta["cues"]):

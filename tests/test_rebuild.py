@@ -206,3 +206,19 @@ def test_clean_prunes_the_cache(tmp_path):
     (show / "episodes" / "001-ep.txt").write_text(article(1, "Episode 1", "Now different. Still short."))
     result = run_cli("build", show=show)
     assert "(8 sentences synthesised)" in result.output
+
+
+def test_building_one_episode_keeps_the_others_in_the_feed(tmp_path):
+    show = _show(tmp_path, n=2, music=False)
+    assert run_cli("build", show=show).exit_code == 0
+    (show / "episodes" / "002-ep.txt").write_text("not an article any more")  # broken, but not asked for
+    one = show / "episodes" / "001-ep.txt"
+    one.write_text(one.read_text().replace("It ends here.", "It ends somewhere else."))
+    result = run_cli("build", "001-ep", show=show)
+    assert result.exit_code == 0, result.output
+    import podcastparser
+
+    with open(show / "feed" / "feed.xml", "rb") as fh:
+        titles = sorted(e["title"] for e in podcastparser.parse("http://x/feed.xml", fh)["episodes"])
+    assert titles == ["Episode 1", "Episode 2"]
+    assert run_cli("build", "nope", show=show).exit_code == 1

@@ -78,6 +78,12 @@ def asset_key(show: Show, hashes=None) -> list:
     return out
 
 
+def clip_identity(show: Show, engine, narrator: Narrator) -> dict:
+    """What a clip's sound depends on besides its text: the engine and voice, how text is
+    normalised, and the mix's sample rate (clips are stored at it, so mixing never resamples)."""
+    return dict(engine.identity(), normaliser=narrator.key, rate=show.audio.sample_rate)
+
+
 def make_lines(script: Script, narrator: Narrator, identity: dict, phonemes: bool) -> list:
     from .mix import Line
 
@@ -143,26 +149,47 @@ class MusicLoader:
 def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Future],
            music: MusicLoader, cover_jpeg: bytes | None) -> dict:
     """Mix, encode and tag one episode; the MP3 and its JSON replace the old ones atomically."""
+    from .loudness import edge_fades, resample
     from .mix import CODEC_LOSS, mix_to_mp3
     from .tags import write_tags
+
+    a = show.audio
+    ready: dict[str, tuple] = {}  # clips already loaded and resampled to the output rate
+
+    def load(key: str):
+        if key in ready:
+            return ready.pop(key)
+        info = cache.info(key)
+        if info is None:
+            raise AudioError(f"clip {key[:12]} vanished from the cache", cache.root, "rebuild")
+        audio = edge_fades(resample(cache.load(key).reshape(-1), info.rate, a.sample_rate), a.sample_rate)
+        return audio, info.lufs
+
+    def prefetch(start: int) -> None:
+        """While a sentence is being synthesised, get the cached ones after it ready (bounded)."""
+        seconds = 0.0
+        for line in plan.lines[start:start + 40]:
+            if line.key in ready or (line.key in futures and not futures[line.key].done()):
+                continue
+            if cache.info(line.key) is None:
+                continue
+            ready[line.key] = load(line.key)
+            seconds += len(ready[line.key][0]) / a.sample_rate
+            if seconds > 120:
+                break
 
     def lines() -> Iterator:
         for n, line in enumerate(plan.lines, 1):
             fut = futures.get(line.key)
             if fut is not None:
+                if not fut.done():
+                    prefetch(n)
                 try:
                     fut.result()
                 except EngineError as exc:
                     raise EngineError(f"{plan.ep.slug}, sentence {n} ({line.written[:60]!r}): {exc}") from None
             yield line
 
-    def load(key: str):
-        info = cache.info(key)
-        if info is None:
-            raise AudioError(f"clip {key[:12]} vanished from the cache", cache.root, "rebuild")
-        return cache.load(key).reshape(-1), info.rate, info.lufs
-
-    a = show.audio
     target = a.target_lufs
     plan.mp3.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(plan.mp3) as tmp:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import subprocess
+import threading
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import numpy as np
 from ..config import Audio
 from ..errors import AudioError
 from .ffmpeg import ffmpeg_exe, parse_ebur128
-from .loudness import edge_fades, gain_to, resample
+from .loudness import edge_fades, gain_to, resample  # noqa: F401 - resample/edge_fades used by callers
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
@@ -110,20 +112,35 @@ class Encoder:
                "-map", "[mm]", "-f", "null", "-"]
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        # a writer thread feeds ffmpeg, so that mixing the next chunks overlaps encoding these
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
+        self._broken = False
+        self._writer = threading.Thread(target=self._feed, name="mp3-writer", daemon=True)
+        self._writer.start()
+
+    def _feed(self) -> None:
+        assert self.proc.stdin is not None
+        while True:
+            data = self._queue.get()
+            if data is None:
+                break
+            if self._broken:
+                continue
+            try:
+                self.proc.stdin.write(data)
+            except (BrokenPipeError, ValueError, OSError):
+                self._broken = True
+        try:
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
 
     def write(self, block: np.ndarray) -> None:
-        try:
-            assert self.proc.stdin is not None
-            self.proc.stdin.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
-        except BrokenPipeError:
-            self.finish()
+        self._queue.put(np.ascontiguousarray(block, dtype=np.float32).tobytes())
 
     def finish(self) -> tuple[float, float | None]:
-        if self.proc.stdin and not self.proc.stdin.closed:
-            try:
-                self.proc.stdin.close()
-            except BrokenPipeError:
-                pass
+        self._queue.put(None)
+        self._writer.join()
         code = self.proc.wait()
         self._log.seek(0)
         err = self._log.read().decode("utf-8", "replace")
@@ -134,9 +151,14 @@ class Encoder:
         return parse_ebur128(err)
 
     def abort(self) -> None:
+        self._broken = True
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
         self._log.close()
 
 
@@ -144,7 +166,7 @@ class Mixer:
     """Places lines as their clips arrive and streams finished chunks to a sink."""
 
     def __init__(self, settings: Audio, intro: Music | None, outro: Music | None,
-                 load_clip: Callable[[str], tuple[np.ndarray, int, float]], gain_db: float = 0.0):
+                 load_clip: Callable[[str], tuple[np.ndarray, float]], gain_db: float = 0.0):
         self.s = settings
         self.rate = settings.sample_rate
         self.channels = settings.channels
@@ -185,9 +207,7 @@ class Mixer:
         return self.sec(self.s.sentence_pause)
 
     def place(self, line: Line) -> None:
-        samples, rate, lufs = self.load_clip(line.key)
-        audio = resample(samples, rate, self.rate)
-        audio = edge_fades(audio, self.rate)
+        audio, lufs = self.load_clip(line.key)
         gain = gain_to(self.s.target_lufs + PAUSE_LOSS + CODEC_LOSS, lufs) * self.global_gain
         if self.placed and line.kind != self.placed[-1].line.kind and self.placed[-1].line.kind == "intro":
             self._end_intro(self.placed[-1].end)
@@ -302,7 +322,7 @@ class Mixer:
 
 
 def mix_to_mp3(out: Path, settings: Audio, lines: Iterable[Line], intro: Music | None, outro: Music | None,
-               load_clip: Callable[[str], tuple[np.ndarray, int, float]], gain_db: float = 0.0) -> MixResult:
+               load_clip: Callable[[str], tuple[np.ndarray, float]], gain_db: float = 0.0) -> MixResult:
     """Mix and encode in one streaming pass; returns timings and the measured loudness."""
     mixer = Mixer(settings, intro, outro, load_clip, gain_db)
     encoder = Encoder(out, settings)

@@ -23,12 +23,13 @@ from ..errors import EngineError, ReadcastError
 from .cache import ClipCache, ClipInfo
 from .engines import Engine, create_engine
 from .engines.piper_engine import cores
-from .loudness import integrated, trim_silence
+from .loudness import integrated, resample, trim_silence
 
 log = logging.getLogger(__name__)
 
 _ENGINE: Engine | None = None
 _CACHE: ClipCache | None = None
+_RATE: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,30 @@ class ClipJob:
     where: str  # "scripts/x.txt line 12", for the error a producer reads
 
 
-def _init(voice: Voice, threads: int, cache_root: str) -> None:
-    global _ENGINE, _CACHE
+def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None) -> None:
+    global _ENGINE, _CACHE, _RATE
     _ENGINE = create_engine(voice, threads=threads)
     _CACHE = ClipCache(Path(cache_root))
+    _RATE = rate
 
 
-def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str) -> ClipInfo:
+def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: int | None = None) -> ClipInfo:
+    """Synthesise, trim, resample to the mix's rate (once, here, not at every mix) and cache."""
     samples = engine.synthesize(spoken)
     samples = trim_silence(np.asarray(samples, dtype=np.float32), engine.sample_rate)
     if len(samples) == 0:
         samples = np.zeros(int(0.2 * engine.sample_rate), dtype=np.float32)
+    rate = rate or engine.sample_rate
+    samples = resample(samples, engine.sample_rate, rate)
     peak = float(np.max(np.abs(samples))) or 1.0
     samples = samples / peak * 0.9  # headroom; loudness is set in the mix
-    return cache.put(key, samples, engine.sample_rate, integrated(samples, engine.sample_rate))
+    return cache.put(key, samples, rate, integrated(samples, rate))
 
 
 def _work(key: str, spoken: str, where: str) -> ClipInfo:
     assert _ENGINE is not None and _CACHE is not None
     try:
-        return render_clip(_ENGINE, _CACHE, key, spoken)
+        return render_clip(_ENGINE, _CACHE, key, spoken, _RATE)
     except ReadcastError:
         raise
     except Exception as exc:  # an engine's own failure, made one line (the caller names the sentence)
@@ -68,21 +73,29 @@ def _work(key: str, spoken: str, where: str) -> ClipInfo:
 class Synthesizer:
     """A pool that turns ClipJobs into cached clips; use it as a context manager."""
 
-    def __init__(self, voice: Voice, cache: ClipCache, jobs: int | None = None):
+    def __init__(self, voice: Voice, cache: ClipCache, jobs: int | None = None, expected: int | None = None,
+                 rate: int | None = None):
         self.voice = voice
+        self.rate = rate
         self.cache = cache
         n = cores()
         self.jobs = max(1, min(jobs or n, 32))
+        if expected is not None and self.voice.engine == "piper" and self.jobs > 1:
+            # fewer sentences than processes: fewer processes, each with more threads
+            self.jobs = max(1, min(self.jobs, expected))
+            self._pool_anyway = True
+        else:
+            self._pool_anyway = False
         self._executor: Executor | None = None
         self._futures: dict[str, Future] = {}
 
     def _start(self) -> Executor:
         if self._executor is None:
             n = cores()
-            if self.jobs == 1 or self.voice.engine != "piper":
+            if (self.jobs == 1 and not self._pool_anyway) or self.voice.engine != "piper":
                 # online engines wait on the network, not the CPU: threads are enough
                 workers = 1 if self.voice.engine == "piper" else min(self.jobs, 4)
-                _init(self.voice, n, str(self.cache.root.parent))
+                _init(self.voice, n, str(self.cache.root.parent), self.rate)
                 self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synth")
             else:
                 threads = max(1, n // self.jobs)
@@ -95,7 +108,7 @@ class Synthesizer:
                     ctx = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.jobs, mp_context=ctx, initializer=_init,
-                    initargs=(self.voice, threads, str(self.cache.root.parent)))
+                    initargs=(self.voice, threads, str(self.cache.root.parent), self.rate))
         return self._executor
 
     def submit(self, job: ClipJob) -> Future:

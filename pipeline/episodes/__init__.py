@@ -193,8 +193,6 @@ def read_all(show: Show, only: list[str] | None = None) -> tuple[list[Episode], 
         except ReadcastError as exc:
             problems.append(exc)
             continue
-        if only and ep.slug not in only:
-            continue
         episodes.append(ep)
     by_slug: dict[str, Episode] = {}
     by_number: dict[tuple[int | None, int], Episode] = {}
@@ -217,6 +215,10 @@ def read_all(show: Show, only: list[str] | None = None) -> tuple[list[Episode], 
             by_number[key] = ep
         kept.append(ep)
     kept.sort(key=episode_order)
+    if only:
+        wanted = set(only)
+        kept = [e for e in kept if e.slug in wanted]
+        problems = [p for p in problems if p.path is None or p.path.stem in wanted or slugify(p.path.stem) in wanted]
     return kept, problems
 
 

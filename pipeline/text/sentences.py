@@ -23,6 +23,7 @@ _STARTERS = {
     "While", "As", "During", "Now", "Then", "However", "Today", "Since", "Although", "For", "With",
     "Next", "Our", "Your", "You", "If", "By", "From", "Many", "Some", "Most", "All", "One", "To",
 }
+MAX_QUOTED = 600  # characters a quotation may keep together before sentences split inside it
 _TIME_FOLLOWERS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "ET", "EST",
                    "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT", "Zulu", "UTC", "GMT",
                    "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -65,8 +66,10 @@ def split_sentences(paragraph: str) -> list[str]:
         end = m.end()
         depth = _quote_depth_changes(text[scanned:end], depth)
         scanned = end
-        if depth > 0:
+        if depth > 0 and end - start < MAX_QUOTED:
             continue
+        if depth > 0:
+            depth = 0  # an unclosed quotation must not swallow the rest of the paragraph
         nxt = text[end:].lstrip()
         if not nxt:
             continue

@@ -108,8 +108,11 @@ class PiperEngine(Engine):
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        session = onnxruntime.InferenceSession(str(self._optimised_model(onnxruntime)), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
+        model = self._optimised_model(onnxruntime)
+        if model != self.model_path:
+            # already optimised; the hardware-specific "all" level measured no faster here
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
         self._piper = PiperVoice(config=PiperConfig.from_dict(self._config), session=session)
         self._syn = SynthesisConfig(length_scale=self.voice.length_scale, noise_scale=self.voice.noise_scale,
                                     noise_w_scale=self.voice.noise_w)
@@ -120,7 +123,7 @@ class PiperEngine(Engine):
 
         Loading the stock model spends ~0.3 s optimising the graph in every process that loads it;
         the 'extended' level contains no hardware-specific rewrites, so the cached file is safe to
-        share, and the hardware-specific rest is still applied (quickly) at load time.
+        share between machines of different CPUs.
         """
         if self.model_cache is None:
             return self.model_path
