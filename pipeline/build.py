@@ -14,9 +14,8 @@ from typing import Protocol
 
 from .config import Show
 from .episodes import Episode, read_all
-from .errors import ReadcastError, ScriptError
-from .scripts import ScriptResult, plan_script, script_path
-from .scripts.model import parse_script
+from .errors import ReadcastError
+from .scripts import ScriptResult, load_script_file, plan_script
 from .text.slug import is_safe_slug, slugify
 
 log = logging.getLogger(__name__)
@@ -104,18 +103,6 @@ def _failed_slug(problem: ReadcastError) -> str | None:
     return stem if is_safe_slug(stem) else slugify(stem)
 
 
-def _existing_script(show: Show, ep: Episode) -> ScriptResult:
-    path = script_path(show, ep)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScriptError("does not exist", path, "run 'readcast script' (or 'readcast build') first") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScriptError(f"cannot be read ({exc})", path, "save it as UTF-8, or delete it to regenerate") from None
-    script, _ = parse_script(text, ep.slug, path)
-    return ScriptResult(script, path, "current", text)
-
-
 def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | None = None) -> Plan:
     episodes, problems = read_all(show, only=only)
     if only:
@@ -138,7 +125,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
             if "script" in stages:
                 w.script = plan_script(show, w.ep)
             elif "audio" in stages:
-                w.script = _existing_script(show, w.ep)
+                w.script = load_script_file(show, w.ep)
         except ReadcastError as exc:
             plan.problems.append(exc)
             plan.failed.add(w.ep.slug)

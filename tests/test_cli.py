@@ -81,3 +81,18 @@ def test_init_makes_a_show_that_builds(tmp_path):
     assert again.exit_code == 1 and "already holds a show" in again.output
     dry = run_cli("build", "--dry-run", show=target)
     assert dry.exit_code == 0, dry.output
+
+
+def test_stages_run_one_at_a_time(tmp_path):
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Stages", "One sentence. Two sentences.")}, music=False)
+    assert run_cli("audio", show=show).exit_code == 1  # no script yet: says so
+    assert "scripts/001-a.txt: does not exist; run 'readcast script'" in run_cli("audio", show=show).output
+    result = run_cli("script", show=show)
+    assert result.exit_code == 0 and "1 script(s) written" in result.output
+    assert not (show / "audio" / "episodes").exists()
+    result = run_cli("audio", show=show)
+    assert result.exit_code == 0 and "1 episode(s) rendered" in result.output
+    assert not (show / "feed" / "feed.xml").exists()
+    result = run_cli("feed", show=show)
+    assert result.exit_code == 0 and (show / "feed" / "feed.xml").is_file()
+    assert run_cli("build", show=show).output.startswith("Nothing to do")

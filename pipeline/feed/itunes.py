@@ -22,32 +22,25 @@ def _set_explicit(parent, value: bool | None) -> None:
     xml_elem(f"{{{ITUNES_NS}}}explicit", parent).text = "true" if value else "false"
 
 
-class ItunesExtension(PodcastExtension):
-    def __init__(self):
-        super().__init__()
-        self._explicit: bool | None = None
+class _Explicit:
+    """itunes:explicit as Apple documents it now: true or false."""
+
+    _explicit: bool | None = None
 
     def explicit(self, value: bool | None = None) -> bool | None:
         if value is not None:
             self._explicit = bool(value)
         return self._explicit
 
+
+class ItunesExtension(_Explicit, PodcastExtension):
     def extend_rss(self, rss_feed):
         rss_feed = super().extend_rss(rss_feed)
         _set_explicit(rss_feed[0], self._explicit)
         return rss_feed
 
 
-class ItunesEntryExtension(PodcastEntryExtension):
-    def __init__(self):
-        super().__init__()
-        self._explicit: bool | None = None
-
-    def explicit(self, value: bool | None = None) -> bool | None:
-        if value is not None:
-            self._explicit = bool(value)
-        return self._explicit
-
+class ItunesEntryExtension(_Explicit, PodcastEntryExtension):
     def extend_rss(self, entry):
         entry = super().extend_rss(entry)
         _set_explicit(entry, self._explicit)

@@ -18,7 +18,7 @@ from ..files import digest, write_text
 from .generate import generate, generator_inputs
 from .model import Script, body_hash, parse_script
 
-__all__ = ["Script", "ScriptResult", "script_path", "load_script", "write_script", "plan_script"]
+__all__ = ["Script", "ScriptResult", "script_path", "load_script", "load_script_file", "write_script", "plan_script"]
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,20 @@ def script_path(show: Show, ep: Episode) -> Path:
     return show.scripts_dir / f"{ep.slug}.txt"
 
 
-def load_script(show: Show, ep: Episode) -> Script:
+def load_script_file(show: Show, ep: Episode) -> ScriptResult:
+    """The script as it is on disk (the audio stage run on its own uses it as the producer left it)."""
     path = script_path(show, ep)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScriptError("does not exist", path, "run 'readcast script' first") from None
+        raise ScriptError("does not exist", path, "run 'readcast script' (or 'readcast build') first") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScriptError(f"cannot be read ({exc})", path, "save it as UTF-8 text, or delete it to regenerate") from None
-    return parse_script(text, ep.slug, path)[0]
+    return ScriptResult(parse_script(text, ep.slug, path)[0], path, "current", text)
+
+
+def load_script(show: Show, ep: Episode) -> Script:
+    return load_script_file(show, ep).script
 
 
 def plan_script(show: Show, ep: Episode) -> ScriptResult:
