@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main(prog_name="readcast")
+if __name__ == "__main__":  # worker processes started by a fork server import this module too
+    main(prog_name="readcast")

@@ -210,7 +210,9 @@ def build_lock(show: Show):
     show.state_dir.mkdir(parents=True, exist_ok=True)
     with open(show.state_dir / "build.lock", "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # a POSIX record lock, not flock: worker processes forked from this one must not
+            # inherit it (they would hold it after a killed build)
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise ReadcastError("another readcast build is running on this show", show.root,
                                 "wait for it to finish") from None

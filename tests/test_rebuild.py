@@ -109,6 +109,32 @@ def test_one_job_and_two_jobs_give_the_same_episode(tmp_path):
             assert t1 == t2 and abs(s1 - s2) < 0.002 and abs(e1 - e2) < 0.002
 
 
+def test_long_builds_recycle_workers_and_give_the_same_episode(tmp_path, monkeypatch):
+    """Long builds replace their workers every RECYCLE sentences; the episode must not change."""
+    import pipeline.audio.synth as synth
+
+    pools = []
+
+    class Counting(synth.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    a, b = _show(tmp_path, "a", n=1), _show(tmp_path, "b", n=1)
+    assert run_cli("build", "--jobs", "1", show=a).exit_code == 0
+    monkeypatch.setattr(synth, "RECYCLE", 2)
+    monkeypatch.setattr(synth, "ProcessPoolExecutor", Counting)
+    assert run_cli("build", "--jobs", "2", show=b).exit_code == 0
+    assert len(pools) >= 2  # more sentences than one wave of 2 x 2: fresh workers were started
+    da, db = _durations(a), _durations(b)
+    assert da.keys() == db.keys()
+    for slug in da:
+        assert da[slug][0] == pytest.approx(db[slug][0], abs=0.002)
+        assert [c[2] for c in da[slug][1]] == [c[2] for c in db[slug][1]]
+        for (s1, e1, _), (s2, e2, _) in zip(da[slug][1], db[slug][1]):
+            assert abs(s1 - s2) < 0.002 and abs(e1 - e2) < 0.002
+
+
 def _clips(show: Path) -> int:
     return len(list((show / ".readcast" / "cache" / "clips").rglob("*.json")))
 
