@@ -256,7 +256,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
 
         cache = plan.cache
         jpeg = thumbnail(show)
-        music = MusicLoader(show)
+        music = MusicLoader(show, plan.hashes)
         total = sum(len(w.audio.missing) for w in todo)
         progress.start("Synthesising sentences", total)
         with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate) as synth:

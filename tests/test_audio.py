@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -217,3 +218,43 @@ def test_a_long_sentence_sounds_whole(tmp_path):
         run = 0 if v else run + 1
         longest = max(longest, run)
     assert longest / rate < 0.5  # no join longer than piper's own longest pause in it (0.4 s)
+
+
+def test_prepared_music_is_reused_until_the_file_changes(tmp_path, monkeypatch):
+    import pipeline.audio.ffmpeg as ffmpeg
+
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Music", "A first sentence. A second one.")})
+    decoded = []
+    real = ffmpeg.decode
+    monkeypatch.setattr(ffmpeg, "decode", lambda path, *a, **k: decoded.append(Path(path).name) or real(path, *a, **k))
+    assert run_cli("build", show=show).exit_code == 0
+    assert sorted(decoded) == ["intro.mp3", "outro.mp3"]
+    first = _meta(show)["duration"]
+
+    decoded.clear()  # an edit: the jingles are not decoded and measured again, and sound the same
+    (show / "episodes" / "001-a.txt").write_text(article(1, "Music", "A first sentence. A second one!"))
+    assert run_cli("build", show=show).exit_code == 0
+    assert decoded == [] and _meta(show)["duration"] == pytest.approx(first, abs=0.05)
+
+    make_tone(show / "audio" / "intro.mp3", seconds=9, rate=44100, channels=1)  # a new, longer jingle
+    assert run_cli("build", show=show).exit_code == 0
+    assert decoded == ["intro.mp3"]
+    assert run_cli("clean", show=show).exit_code == 0
+    assert not list((show / ".readcast" / "cache" / "music").glob("*.npy"))
+
+
+def test_optimised_voice_model_is_cached_once_and_a_damaged_copy_is_survived(tmp_path):
+    from pipeline.audio.engines.piper_engine import PiperEngine
+
+    voice = load_show(make_show(tmp_path / "s", {})).voice
+    models = tmp_path / "models"
+    models.mkdir()
+    stem = PiperEngine(voice, threads=1).model_path.stem
+    (models / f"{stem}-1-2-ort0.onnx").write_bytes(b"an earlier install's copy")
+    first = PiperEngine(voice, threads=1, model_cache=models)
+    assert len(first.synthesize("Hello there.")) > 0
+    kept = list(models.glob("*.onnx"))
+    assert len(kept) == 1 and kept[0].name != f"{stem}-1-2-ort0.onnx"  # the stale copy was removed
+    kept[0].write_bytes(b"damaged")
+    again = PiperEngine(voice, threads=1, model_cache=models)
+    assert len(again.synthesize("Hello there.")) > 0

@@ -140,8 +140,11 @@ def _clips(show: Path) -> int:
 
 
 def _start_build(show: Path) -> subprocess.Popen:
+    # a test run started in the background of a script inherits SIGINT ignored: give the build
+    # the default, as a terminal would
     return subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--show", str(show)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _feed_files(show: Path) -> dict[str, bytes]:
@@ -215,7 +218,7 @@ def test_ctrl_c_says_what_is_safe(tmp_path):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, out
     assert "Interrupted. Published files are intact; run the command again to resume." in out
     assert "Traceback" not in out
     assert _feed_files(show) == published

@@ -147,6 +147,8 @@ class Encoder:
         self._log.close()
         if code != 0:
             last = (err.strip().splitlines() or ["?"])[-1]
+            if "received signal" in last:
+                raise AudioError("the MP3 encoder was stopped by a signal", None, "run the build again")
             raise AudioError(f"the MP3 encoder failed ({last[:160]})", None, "check disk space and rebuild")
         return parse_ebur128(err)
 

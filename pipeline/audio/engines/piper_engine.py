@@ -156,7 +156,14 @@ class PiperEngine(Engine):
         if model != self.model_path:
             # already optimised; the hardware-specific "all" level measured no faster here
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-        session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        try:
+            session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception:  # the cached copy vanished or is damaged: the voice's own model always works
+            if model == self.model_path:
+                raise
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            session = onnxruntime.InferenceSession(str(self.model_path), sess_options=options,
+                                                   providers=["CPUExecutionProvider"])
         self._piper = PiperVoice(config=PiperConfig.from_dict(self._config), session=session)
         self._syn = SynthesisConfig(length_scale=self.voice.length_scale, noise_scale=self.voice.noise_scale,
                                     noise_w_scale=self.voice.noise_w)
@@ -186,6 +193,9 @@ class PiperEngine(Engine):
             onnxruntime.InferenceSession(str(self.model_path), sess_options=options,
                                          providers=["CPUExecutionProvider"])
             os.replace(tmp, target)
+            for stale in target.parent.glob(f"{self.model_path.stem}-*.onnx"):
+                if stale != target:  # the same voice from an earlier install: 60 MB each
+                    stale.unlink(missing_ok=True)
             return target
         except Exception as exc:  # a read-only cache must not stop synthesis
             log.debug("could not cache the optimised model: %s", exc)
