@@ -148,6 +148,9 @@ class PiperEngine(Engine):
         if self.threads:
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+            # idle intra-op threads spin by default, taking the CPU the mixer and encoder need
+            # while an edit rebuild synthesises its few sentences
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         # onnxruntime keeps a memory plan per input shape; every sentence has a new shape, so over
         # an hour-long episode that grew a worker from 450 to 800 MB. Without it: flat, no slower.
