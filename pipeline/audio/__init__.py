@@ -9,6 +9,7 @@ loudness, the start and end of every sentence (captions) and of every section (c
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 from concurrent.futures import Future
@@ -20,7 +21,7 @@ from typing import Callable, Iterator
 from ..config import Show
 from ..episodes import Episode
 from ..errors import AudioError, EngineError
-from ..files import atomic_path, code_digest, digest, read_json, sha256_file, write_json
+from ..files import atomic_path, code_digest, digest, read_json, sha256_file, write_bytes, write_json
 from ..scripts.model import Script
 from ..scripts.spoken import Narrator, written_form
 from .cache import ClipCache
@@ -170,11 +171,10 @@ class MusicLoader:
         samples = edge_fades(samples, a.sample_rate, 0.01)
         samples = (samples * gain_to(a.target_lufs + CODEC_LOSS, integrated(samples, a.sample_rate))).astype(np.float32)
         if key is not None:
+            buffer = io.BytesIO()
+            np.save(buffer, samples, allow_pickle=False)
             try:
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_path(stored) as tmp:
-                    with open(tmp, "wb") as fh:
-                        np.save(fh, samples, allow_pickle=False)
+                write_bytes(stored, buffer.getvalue())
             except OSError as exc:  # a read-only cache only costs time
                 log.debug("could not keep prepared music: %s", exc)
         return samples

@@ -160,13 +160,12 @@ class PiperEngine(Engine):
             # already optimised; the hardware-specific "all" level measured no faster here
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
-            session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+            session = _session(onnxruntime, model, options)
         except Exception:  # the cached copy vanished or is damaged: the voice's own model always works
             if model == self.model_path:
                 raise
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-            session = onnxruntime.InferenceSession(str(self.model_path), sess_options=options,
-                                                   providers=["CPUExecutionProvider"])
+            session = _session(onnxruntime, self.model_path, options)
         self._piper = PiperVoice(config=PiperConfig.from_dict(self._config), session=session)
         self._syn = SynthesisConfig(length_scale=self.voice.length_scale, noise_scale=self.voice.noise_scale,
                                     noise_w_scale=self.voice.noise_w)
@@ -193,8 +192,7 @@ class PiperEngine(Engine):
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
             options.optimized_model_filepath = str(tmp)
             options.log_severity_level = 3
-            onnxruntime.InferenceSession(str(self.model_path), sess_options=options,
-                                         providers=["CPUExecutionProvider"])
+            _session(onnxruntime, self.model_path, options)
             os.replace(tmp, target)
             for stale in target.parent.glob(f"{self.model_path.stem}-*.onnx"):
                 if stale != target:  # the same voice from an earlier install: 60 MB each
@@ -221,6 +219,10 @@ class PiperEngine(Engine):
         if not parts:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(parts)
+
+
+def _session(onnxruntime, model: Path, options):
+    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def piper_voices() -> list[VoiceInfo]:
