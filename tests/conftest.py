@@ -115,3 +115,13 @@ def need(tool: str) -> str:
             pytest.fail(f"{tool} is not installed; run `make system-deps`")
         pytest.skip(f"{tool} is not installed (make system-deps)")
     return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The share of real-page fields read right, printed at the end of every run that scored them."""
+    import sys
+
+    corpus = sys.modules.get("tests.test_corpus")
+    text = corpus.corpus_summary() if corpus else ""
+    if text:
+        terminalreporter.write_line(text)

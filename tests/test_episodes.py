@@ -23,7 +23,7 @@ def test_seed_article_metadata():
     assert ep.published.tzinfo is not None
     assert ep.author == "Senior Airman Sean D. Smith"
     assert ep.organization == "Minot Air Force Base Public Affairs"
-    assert ep.dateline == "Minot Air Force Base, N.D."
+    assert ep.dateline == "MINOT AIR FORCE BASE, N.D."  # as printed; the script reads it as words
     assert ep.teaser == "Next time: Lyndon B. Johnson"
     body = " ".join(ep.paragraphs)
     assert body.startswith("President John F. Kennedy's handling of the Cuban Missile Crisis")
@@ -48,7 +48,7 @@ def test_second_article_same_layout_is_parsed_not_matched():
     assert a.published == date(2015, 11, 4)
     assert a.author == "Airman 1st Class Maria L. Ortiz"
     assert a.organization == "91st Missile Wing Public Affairs"
-    assert a.dateline == "F.E. Warren Air Force Base, Wyo."
+    assert a.dateline == "F.E. WARREN AIR FORCE BASE, Wyo."
     assert a.teaser == "Next week: Richard Nixon"
     text = " ".join(a.sections[0].paragraphs)
     assert text.startswith("Lyndon B. Johnson became president on Nov. 22, 1963,")
@@ -60,18 +60,45 @@ def test_article_without_teaser_or_unit():
                       "WASHINGTON -- The ceremony was held Tuesday. It was brief.")
     assert (a.title, a.series, a.number) == ("Base holds change of command", "", None)
     assert a.author == "Jane Smith" and a.organization == ""
-    assert a.dateline == "Washington"
+    assert a.dateline == "WASHINGTON"
     assert a.teaser == ""
     assert a.published == date(2016, 1, 5)
 
 
-def test_missing_date_is_an_error_naming_the_file(tmp_path):
-    show_dir = make_show(tmp_path / "s", {"bad.txt": "Base news By Jane Smith WASHINGTON -- A body."})
+def test_undated_article_gets_the_day_first_read_and_keeps_it(tmp_path, caplog):
+    """Regression (issue 11): an article without a date was refused; now it is dated once, for good."""
+    import json
+
+    show_dir = make_show(tmp_path / "s", {"undated.txt": "Base news By Jane Smith WASHINGTON -- A body."})
     show = load_show(show_dir)
-    with pytest.raises(EpisodeError) as err:
-        read_episode(show_dir / "episodes" / "bad.txt", show)
-    assert str(err.value) == (f"{show_dir / 'episodes' / 'bad.txt'}: has no publication date; add a "
-                              "'Published Oct. 21, 2015' line or 'published: 2015-10-21' front matter")
+    ep = read_episode(show_dir / "episodes" / "undated.txt", show)
+    assert ep.published.date() == date.today()
+    assert "no date in the text; dated" in caplog.text and "undated.txt" in caplog.text
+    # the date is recorded, so a later build (another day) gives the same one
+    record = show.state_dir / "first-seen.json"
+    json_data = json.loads(record.read_text())
+    json_data["undated.txt"] = "2001-02-03"
+    record.write_text(json.dumps(json_data))
+    assert read_episode(show_dir / "episodes" / "undated.txt", show).published.date() == date(2001, 2, 3)
+
+
+def test_spoken_dateline_reads_upper_case_places_as_words():
+    from pipeline.scripts.generate import spoken_dateline
+
+    assert spoken_dateline("MINOT AIR FORCE BASE, N.D. (AFNS)") == "Minot Air Force Base, N.D."
+    assert spoken_dateline("ST. LOUIS, Mo.") == "St. Louis, Mo."
+    assert spoken_dateline("JOINT BASE SAN ANTONIO-RANDOLPH, Texas") == "Joint Base San Antonio-Randolph, Texas"
+    assert spoken_dateline("MINOT AIR FORCE BASE, ND, UNITED STATES") == "Minot Air Force Base, ND, United States"
+    assert spoken_dateline("Barksdale Air Force Base, LA") == "Barksdale Air Force Base, LA"
+    assert spoken_dateline("TX, UNITED STATES") == "TX, United States"
+
+
+def test_readable_name_from_a_file_or_address():
+    from pipeline.episodes import readable_name
+
+    assert readable_name("103-315aw-2015-in-photos.txt") == "315aw 2015 in photos"
+    assert readable_name("https://www.example.mil/News/Article/639890/2015-in-photos") == "2015 in photos"
+    assert readable_name("https://www.example.mil/news/base-holds-picnic/index.html") == "Base holds picnic"
 
 
 def test_duplicate_part_number_keeps_the_first(tmp_path):

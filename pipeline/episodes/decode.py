@@ -17,6 +17,10 @@ from ..errors import EpisodeError
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u201a-\u203a\u0152-\u0178\u02c6\u02dc\u2122]")
 MAX_BYTES = 20_000_000
+# no-break, thin, figure, ideographic and the other Unicode spaces: a plain space to every later stage
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# zero-width characters and soft hyphens join or split words invisibly
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\u180e]")
 
 
 def clean_text(text: str) -> str:
@@ -24,7 +28,8 @@ def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _FORBIDDEN.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    return text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _SPACES.sub(" ", text).replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return _INVISIBLE.sub("", text)
 
 
 def _sloppy_cp1252(text: str) -> bytes:

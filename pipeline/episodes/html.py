@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 from ..errors import EpisodeError
-from ..text.dates import parse_date
-from .byline import _UNIT_WORDS, split_byline
+from ..text.dates import parse_date, parse_datetime
+from .byline import UNIT_WORDS as _UNIT_WORDS, split_byline
 from .model import Article
 from .scraped import _PUBLISHED, _fix_spacing, finish_body
 from .titles import parse_headline
@@ -81,12 +81,12 @@ def parse_html(text: str, path: Path | str) -> Article:
     for key in ("article:published_time", "datepublished", "date", "dc.date", "dcterms.date", "pubdate",
                 "publishdate", "og:published_time"):
         if meta.get(key):
-            article.published = parse_date(meta[key])
+            article.published = parse_datetime(meta[key]) or parse_date(meta[key])
             if article.published:
                 break
     if article.published is None:
         for t in doc.xpath("//time/@datetime"):
-            article.published = parse_date(t)
+            article.published = parse_datetime(t) or parse_date(t)
             if article.published:
                 break
     header_lines: set[str] = set()
@@ -112,6 +112,7 @@ def parse_html(text: str, path: Path | str) -> Article:
             article.author, article.organization = split_byline(author)
 
     head = parse_headline(title)
+    article.headline = " ".join(title.split())
     article.title, article.series, article.number = head.title, head.series, head.number
     article.summary = meta.get("og:description") or meta.get("description") or ""
 

@@ -20,6 +20,7 @@ class Article:
     """What a reader found in a source file; any field may be missing until `finish`."""
 
     title: str = ""
+    headline: str = ""       # the headline as the page prints it, before series and part are split off
     series: str = ""
     number: int | None = None
     season: int | None = None
@@ -34,6 +35,7 @@ class Article:
     episode_type: str = "full"
     summary: str = ""
     image: str = ""
+    lead: str = ""           # the literal start of the body (a caption, when the page opens with one)
     warnings: list[str] = field(default_factory=list)
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from ..text.numbers import ROMAN_RE, parse_number
 
 _NUM = rf"(?:\d{{1,4}}|{ROMAN_RE}|(?:twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-_KEY = r"(?:Part|Pt\.|Episode|Ep\.|Chapter|Ch\.|No\.|Number|Installment|#)"
-_SEP = r"\s*(?:[:\u2013\u2014|]|\s-\s|,|\s--\s)\s*"
+_KEY = r"(?:Part|Pt\.?|Episode|Ep\.?|Chapter|Ch\.|No\.|Number|Installment|#)"
+_SEP = r"\s*(?:[:;\u2013\u2014|]|\s-\s|,|\s--\s)\s*"
+# "Part 3 of a 3 part behind the scenes series", "Ep 53": a part number anywhere, the headline kept whole
+_ANYWHERE = re.compile(rf"(?<![\w-])(?:Part|Pt\.?|Episode|Ep\.?|Chapter|Installment|No\.)\s*(?P<num>\d{{1,4}}|{ROMAN_RE})(?![\w-])")
 _PATTERNS = [
     # Series: Part 20 - Title  /  Series, Part 20: Title  /  Series Part 20: Title  /  Series (Part 2): Title
     re.compile(rf"^(?P<series>.+?)(?:{_SEP}|\s+|\s*\()\s*{_KEY}\s*(?P<num>{_NUM})\)?(?:\s+of\s+\d+)?{_SEP}(?P<title>.+)$", re.I),
@@ -51,4 +53,7 @@ def parse_headline(headline: str) -> Headline:
         if number is None or not title:
             continue
         return Headline(title=title, series=series, number=number)
+    m = _ANYWHERE.search(text)
+    if m and parse_number(m.group("num")) is not None:
+        return Headline(title=text, number=parse_number(m.group("num")))
     return Headline(title=text)

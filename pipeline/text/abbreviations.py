@@ -97,6 +97,16 @@ RANKS = {
     "Lt. j.g": "Lieutenant Junior Grade", "Lt. Cmdr.": "Lieutenant Commander",
     "Cmdr.": "Commander", "Rear Adm.": "Rear Admiral", "Vice Adm.": "Vice Admiral",
     "Adm.": "Admiral",
+    # Navy ratings that bylines carry as the rank ("Mass Communication Specialist 2nd Class")
+    "Mass Communication Specialist Seaman Recruit": "Mass Communication Specialist Seaman Recruit",
+    "Mass Communication Specialist Seaman Apprentice": "Mass Communication Specialist Seaman Apprentice",
+    "Mass Communication Specialist Seaman": "Mass Communication Specialist Seaman",
+    "Mass Communication Specialist 3rd Class": "Mass Communication Specialist Third Class",
+    "Mass Communication Specialist 2nd Class": "Mass Communication Specialist Second Class",
+    "Mass Communication Specialist 1st Class": "Mass Communication Specialist First Class",
+    "Chief Mass Communication Specialist": "Chief Mass Communication Specialist",
+    "Senior Chief Mass Communication Specialist": "Senior Chief Mass Communication Specialist",
+    "Master Chief Mass Communication Specialist": "Master Chief Mass Communication Specialist",
     # already spelled out (bylines often do)
     "Airman": "Airman", "Staff Sergeant": "Staff Sergeant",
     "Technical Sergeant": "Technical Sergeant", "Master Sergeant": "Master Sergeant",
