@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .config import Show
-from .episodes import finish, guid_for, parse_article
+from .episodes import finish, guid_for, parse_article, readable_name
 from .episodes.decode import decode_bytes, read_text
 from .episodes.markdown import escape, split_front_matter
 from .episodes.model import Article
@@ -114,7 +114,7 @@ def render_markdown(article: Article, guid: str, source_id: str = "") -> str:
         "organization": article.organization or None,
         "dateline": article.dateline or None,
         "teaser": article.teaser or None,
-        "summary": None,
+        "summary": article.summary or None,
         "source_url": article.source_url or None,
         "source_id": source_id or None,
         "guid": guid,
@@ -136,12 +136,15 @@ def _store(show: Show, article: Article, origin: str, seen: dict[str, Path], rep
         if key and key in seen:
             report.lines.append(f"skipped {origin}: already imported as {seen[key].relative_to(show.root)}")
             return
-    missing = [(what, flag) for what, flag, absent in (
-        ("title", '--title "..."', not article.title.strip()),
-        ("publication date", "--published YYYY-MM-DD", article.published is None)) if absent]
-    if missing:
-        raise EpisodeError(f"has no {' or '.join(m[0] for m in missing)} that readcast can find", origin,
-                           "pass " + " and ".join(m[1] for m in missing))
+    notes = []
+    if not article.title.strip():
+        article.title = readable_name(article.source_url or origin)
+        notes.append(f"no headline found, so titled from its {'address' if article.source_url else 'file name'}")
+    if not article.title.strip():
+        raise EpisodeError("has no title that readcast can find", origin, 'pass --title "..."')
+    if article.published is None:
+        article.published = date.today()
+        notes.append(f"no date in the text, so dated {article.published.isoformat()} (today)")
     show.episodes_dir.mkdir(parents=True, exist_ok=True)
     path = _slug_for(article, show)
     guid = article.guid or guid_for(show, path.stem)
@@ -155,7 +158,10 @@ def _store(show: Show, article: Article, origin: str, seen: dict[str, Path], rep
         if key:
             seen[key] = path
     report.added.append(path)
-    report.lines.append(f"added {path.relative_to(show.root)} ({article.title})")
+    line = f"added {path.relative_to(show.root)} ({article.title})"
+    if notes:
+        line += f"; {'; '.join(notes)}: edit its front matter to change it"
+    report.lines.append(line)
 
 
 def _article_from_bytes(data: bytes, origin: str, content_type: str = "") -> Article:
@@ -216,7 +222,9 @@ def _add_feed(show: Show, data: bytes, origin: str, seen: dict[str, Path], repor
             if not article.author and entry.get("author"):
                 from .episodes.byline import split_byline
 
-                article.author, article.organization = split_byline(entry.author)
+                # RSS writes "EMAIL (NAME)": the name is the author; an address is never spoken
+                name = (entry.get("author_detail") or {}).get("name") or entry.author
+                article.author, article.organization = split_byline(name)
             if not article.title and entry.get("title"):
                 article.title = entry.title
             _store(show, article, where, seen, report, overrides, item_id)

@@ -29,28 +29,28 @@ def _episodes(show):
 @pytest.mark.parametrize("name,expect", [
     ("one-line.txt", dict(number=20, title="Khrushchev", series="Let's Learn about the Cold War", published=date(2015, 10, 21),
                           author="Senior Airman Sean D. Smith", organization="Minot Air Force Base Public Affairs",
-                          dateline="Minot Air Force Base, N.D.", teaser="Next time: Lyndon B. Johnson",
+                          dateline="MINOT AIR FORCE BASE, N.D.", teaser="Next time: Lyndon B. Johnson",
                           first="President John F. Kennedy")),
     ("bulleted.txt", dict(number=22, title="Richard Nixon", series="Let's Learn about the Cold War", published=date(2015, 11, 4),
                           author="Senior Airman Sean D. Smith", organization="Minot Air Force Base Public Affairs",
-                          dateline="Minot Air Force Base, N.D.", teaser="Next time: Gerald Ford", first="Richard Nixon was elected")),
+                          dateline="MINOT AIR FORCE BASE, N.D.", teaser="Next time: Gerald Ford", first="Richard Nixon was elected")),
     ("afns-old.txt", dict(number=None, title="Airmen train for winter operations", series="Test Series", published=date(2009, 1, 15),
                           author="Staff Sgt. John Doe", organization="5th Bomb Wing Public Affairs",
-                          dateline="Minot Air Force Base, N.D.", teaser="", first="Airmen of the 5th Bomb Wing trained")),
+                          dateline="MINOT AIR FORCE BASE, N.D.", teaser="", first="Airmen of the 5th Bomb Wing trained")),
     ("hard-wrapped.txt", dict(number=23, title="Gerald Ford", series="Let's Learn about the Cold War", published=date(2015, 11, 11),
                               author="Tech. Sgt. Maria L. Ortiz", organization="91st Missile Wing Public Affairs",
-                              dateline="Minot Air Force Base, N.D.", teaser="Next time: Jimmy Carter",
+                              dateline="MINOT AIR FORCE BASE, N.D.", teaser="Next time: Jimmy Carter",
                               first="Gerald Ford became president in August 1974, after Richard Nixon resigned.")),
     ("front-matter.md", dict(number=3, title="The Berlin Airlift", series="Cold War Logistics", published=date(1948, 6, 26),
                              author="Master Sgt. Ann Lee", organization="Air Mobility Command Public Affairs",
                              dateline="", teaser="", first="When the Soviets cut the roads")),
     ("article.html", dict(number=21, title="Lyndon B. Johnson", series="Let's Learn about the Cold War", published=date(2015, 10, 28),
                           author="Senior Airman Sean D. Smith", organization="Minot Air Force Base Public Affairs",
-                          dateline="Minot Air Force Base, N.D.", teaser="Next time: Richard Nixon",
+                          dateline="MINOT AIR FORCE BASE, N.D.", teaser="Next time: Richard Nixon",
                           first="Lyndon B. Johnson became the 36th president")),
     ("roman-title.txt", dict(number=4, title="Sputnik", series="The Space Race", published=date(2016, 2, 3),
                              author="Airman 1st Class Bo Tran", organization="21st Space Wing Public Affairs",
-                             dateline="Peterson Air Force Base, Colo.", teaser="", first="On Oct. 4, 1957")),
+                             dateline="PETERSON AIR FORCE BASE, Colo.", teaser="", first="On Oct. 4, 1957")),
 ])
 def test_add_reads_each_layout(tmp_path, name, expect):
     show = _show(tmp_path)
@@ -149,16 +149,26 @@ def test_add_refuses_unsafe_urls(tmp_path, url, message):
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
 
-def test_missing_metadata_is_asked_for_and_flags_supply_it(tmp_path):
+def test_missing_metadata_is_defaulted_said_and_flags_override_it(tmp_path):
+    """Regression (issue 11): a page without a headline or date was refused; now it is added, named
+    after its file and dated today, and the one line says so and how to change it."""
     show = _show(tmp_path)
-    plain = tmp_path / "plain.txt"
+    plain = tmp_path / "change-of-command.txt"
     plain.write_text("The wing held a change of command ceremony. Col. Jane Roe took command.")
     result = run_cli("add", str(plain), show=show)
-    assert result.exit_code == 1
-    assert result.output == (f"Error: {plain}: has no title or publication date that readcast can find; "
-                             'pass --title "..." and --published YYYY-MM-DD\n')
-    result = run_cli("add", str(plain), "--title", "Change of command", "--published", "2016-07-01", "--number", "7",
-                     show=show)
     assert result.exit_code == 0, result.output
+    today = date.today().isoformat()
+    assert result.output == (f"added episodes/change-of-command.md (Change of command); no headline found, so titled "
+                             f"from its file name; no date in the text, so dated {today} (today): edit its front "
+                             "matter to change it\n")
     [ep] = _episodes(show).values()
+    assert (ep.title, ep.published.date().isoformat(), ep.author, ep.organization) == (
+        "Change of command", today, "", "")
+    stored = (show / "episodes" / "change-of-command.md").read_text()
+    assert f"published: {today}" in stored
+    other = _show(tmp_path / "b")
+    result = run_cli("add", str(plain), "--title", "Change of command", "--published", "2016-07-01", "--number", "7",
+                     show=other)
+    assert result.exit_code == 0, result.output
+    [ep] = _episodes(other).values()
     assert (ep.title, ep.number, ep.published.date()) == ("Change of command", 7, date(2016, 7, 1))

@@ -120,9 +120,54 @@ def _summary(sections: list[Section], limit: int = 400) -> str:
     return ""
 
 
+def readable_name(source: str) -> str:
+    """A title from a URL's last path segment or a file name: '103-315aw-2015-in-photos.txt' ->
+    '315aw 2015 in photos'. Numeric ids and a leading running number are dropped."""
+    import urllib.parse
+
+    path = urllib.parse.urlsplit(source).path if "://" in source else source
+    parts = [p for p in re.split(r"[/\\]", path) if p and not re.fullmatch(r"[\d.]+", Path(p).stem)]
+    stem = Path(parts[-1]).stem if parts else ""
+    if stem.lower() in ("index", "default", "article", "story"):
+        stem = Path(parts[-2]).stem if len(parts) > 1 else stem
+    stem = re.sub(r"^\d{1,3}[-_ ]+(?=\w)", "", stem)
+    words = " ".join(re.split(r"[-_+\s]+", stem)).strip()
+    return words[:1].upper() + words[1:] if words else ""
+
+
+def first_seen(show: Show, path: Path) -> date:
+    """The date an undated article was first read, kept in the show's state so it never moves."""
+    from ..files import read_json, write_json
+
+    record = show.state_dir / "first-seen.json"
+    data = read_json(record)
+    data = data if isinstance(data, dict) else {}
+    key = path.name
+    try:
+        return date.fromisoformat(data[key])
+    except (KeyError, TypeError, ValueError):
+        pass
+    today = date.today()
+    data[key] = today.isoformat()
+    try:
+        write_json(record, data)
+    except OSError:
+        pass
+    return today
+
+
 def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
-    """Defaults from the show, then the checks an episode cannot do without."""
+    """Defaults for what a page may lack, then the checks an episode cannot do without.
+
+    An untitled article is named after its source; an undated one gets the day it was first read
+    (kept, so it never moves). Author and unit stay empty when the article names none: the show's
+    owner is never credited with someone else's story.
+    """
     slug = path.stem if is_safe_slug(path.stem) else slugify(path.stem)
+    if not article.title.strip():
+        article.title = readable_name(article.source_url or path.name)
+        log.warning("%s: no headline found; titled '%s' (add 'title: ...' front matter to change it)",
+                    path, article.title)
     if not article.title.strip():
         raise EpisodeError("has no title", path,
                            "put the headline on the first line, or add 'title: ...' front matter")
@@ -130,8 +175,10 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
         raise EpisodeError(f"has a title of {len(article.title)} characters", path,
                            f"shorten it to under {MAX_TITLE} (the headline may have swallowed the article)")
     if article.published is None:
-        raise EpisodeError("has no publication date", path,
-                           "add a 'Published Oct. 21, 2015' line or 'published: 2015-10-21' front matter")
+        article.published = first_seen(show, path)
+        log.warning("%s: no date in the text; dated %s, the day it was first read (add a 'Published "
+                    "Oct. 21, 2015' line or 'published: YYYY-MM-DD' front matter to change it)",
+                    path, article.published.isoformat())
     if not article.sections or not any(s.paragraphs for s in article.sections):
         raise EpisodeError("has no article text after the header", path,
                            "paste the body below the dateline, or delete the file")
@@ -145,8 +192,8 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     if words > LONG_WORDS:
         log.warning("%s: %s words make an episode of about %.1f hours", path, f"{words:,}", words / 150 / 60)
     published = _aware(article.published, show)
-    organization = article.organization.strip() or show.author
-    author = article.author.strip() or organization
+    organization = article.organization.strip()
+    author = article.author.strip()
     return Episode(
         slug=slug,
         source=path,

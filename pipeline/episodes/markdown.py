@@ -22,7 +22,10 @@ _KEYS = {
     "unit": "organization", "dateline": "dateline", "source_url": "source_url", "url": "source_url",
     "source": "source_url", "guid": "guid", "teaser": "teaser", "type": "episode_type",
     "episode_type": "episode_type", "summary": "summary", "description": "summary", "image": "image",
+    "headline": "headline",
 }
+# keys readcast writes itself and reads elsewhere (`add` uses source_id to skip what it imported)
+_OWN_KEYS = {"source_id"}
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
@@ -94,6 +97,8 @@ def parse_markdown(text: str, path: Path) -> Article:
     article = Article()
     for key, value in meta.items():
         field = _KEYS.get(str(key).lower())
+        if not field and str(key).lower() in _OWN_KEYS:
+            continue
         if not field:
             article.warnings.append(f"front matter key '{key}' is not used")
             continue

@@ -45,7 +45,8 @@ def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[str, float]]:
     """`text` cut into stretches of at most `limit` characters, each with the pause that follows it.
 
     Cuts go at the best kind of boundary available, nearest the middle, recursively; never inside
-    [[ phonemes ]]. A stretch without any space stays whole.
+    [[ phonemes ]]. A stretch without any space is cut at the limit all the same: piper's memory
+    grows with the length it is given, and nothing a listener could follow is that long.
     """
     text = text.strip()
     if len(text) <= limit:
@@ -63,7 +64,9 @@ def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[str, float]]:
                 continue
             head[-1] = (head[-1][0], pause)
             return head + tail
-    return [(text, 0.0)]
+    if held and len(held) == 1 and held[0] == (0, len(text)):
+        return [(text, 0.0)]  # one [[ phoneme ]] group: piper reads it as one word
+    return [(text[i:i + limit], 0.0) for i in range(0, len(text), limit)]
 
 
 def _packaged() -> dict[str, str]:
