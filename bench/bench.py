@@ -11,6 +11,7 @@ Figures (the issue's targets in brackets):
   edit    rebuild after editing one sentence / cold build of that episode                [<= 0.15]
   rss     peak RSS for a 60-minute episode: readcast, each helper, all together           [< 500 MB]
   normalise  normalising the whole bundled script after start-up, seconds               [< 1 s]
+  import  `readcast add` of the 30 real corpus pages into an empty show, seconds         [< 10 s]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -205,15 +206,31 @@ def bench_normalise(runs: int = 5) -> dict:
     return {"normalise whole script (s)": statistics.median(times), "all": times}
 
 
+def bench_import(tmp: Path, runs: int = 3) -> dict:
+    """The whole real-page corpus into a fresh show, one `readcast add` call, as a producer would."""
+    pages = sorted(str(p) for p in (ROOT / "tests" / "data" / "corpus" / "articles").iterdir())
+    times = []
+    for n in range(runs):
+        show = tmp / f"import-{n}"
+        subprocess.run([READCAST, "init", str(show)], check=True, stdout=subprocess.DEVNULL)
+        t = time.perf_counter()
+        out = subprocess.run([READCAST, "add", "--show", str(show), *pages], capture_output=True, text=True,
+                             check=True)
+        times.append(time.perf_counter() - t)
+        assert len(out.stdout.splitlines()) == len(pages), out.stdout
+    return {f"add {len(pages)} real pages (s)": statistics.median(times), "all": times}
+
+
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "cold", "edit", "noop", "rss"]
+    wanted = argv or ["help", "normalise", "import", "cold", "edit", "noop", "rss"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
         for name in wanted:
             t = time.perf_counter()
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
-                  "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalise}[name]
+                  "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalise,
+                  "import": lambda: bench_import(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

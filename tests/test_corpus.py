@@ -159,3 +159,15 @@ def test_every_script_starts_with_its_story_and_holds_no_debris(imported):
         assert not repeated, f"{name}: read twice: {repeated[0]!r}"
         intro = text.split("[body")[0]
         assert not re.search(r"\b(.{6,}) of \1\b", intro + text.split("[outro")[-1]), f"{name}: 'X of X' credit"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_break_space_variants_read_the_same(name):
+    """The corpus README suspects the pages had U+00A0 where the saved files have double spaces,
+    trailing spaces and space-only lines: the same page with them read the same."""
+    text = (CORPUS / "articles" / name).read_text(encoding="utf-8")
+    variant = re.sub(r"  ", "\u00a0 ", text)
+    variant = re.sub(r" \n", "\u00a0\n", variant)
+    variant = re.sub(r"(?m)^ $", "\u00a0", variant)
+    plain = _observed(_article_from_bytes(text.encode("utf-8"), name))
+    assert _observed(_article_from_bytes(variant.encode("utf-8"), name)) == plain
