@@ -275,10 +275,19 @@ def list_cmd(show_dir, as_json):
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        for r in rows:
-            dur = f"{r['duration'] / 60:.1f} min" if r["duration"] else "not rendered"
-            num = f"#{r['number']}" if r["number"] is not None else "-"
-            click.echo(f"{r['slug']:<32} {num:>5}  {r['published'][:10]}  {r['title'][:40]:<40}  {dur}")
+        table = [(r["slug"], f"#{r['number']}" if r["number"] is not None else "-", r["published"][:10], r["title"],
+                  f"{r['duration'] / 60:.1f} min" if r["duration"] else "not rendered") for r in rows]
+        if table:
+            import shutil
+
+            width = shutil.get_terminal_size((100, 24)).columns
+            widths = [max(len(row[i]) for row in table) for i in range(5)]
+            # the title gets what the terminal has left; the other columns are never cut
+            room = width - sum(widths) + widths[3] - 8
+            widths[3] = max(12, min(widths[3], room))
+            for slug, num, day, title, dur in table:
+                title = title if len(title) <= widths[3] else title[: widths[3] - 1] + "\u2026"
+                click.echo(f"{slug:<{widths[0]}}  {num:>{widths[1]}}  {day}  {title:<{widths[3]}}  {dur}")
     for p in problems:
         click.echo(f"Error: {p}", err=True)
     if problems:
@@ -288,12 +297,17 @@ def list_cmd(show_dir, as_json):
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--title", default=None, help="The show's title.")
+@click.option("--owner-email", default=None,
+              help="The owner's email for podcast directories (Apple requires one); asked when interactive.")
 @handle_errors
-def init_cmd(directory, title):
+def init_cmd(directory, title, owner_email):
     """Make a new, empty show in DIRECTORY with a commented show.toml."""
     from .init import init_show
 
-    path = init_show(Path(directory), title=title)
+    if owner_email is None and sys.stdin.isatty():
+        owner_email = click.prompt("Owner email for podcast directories (Enter to add it later)", default="",
+                                   show_default=False)
+    path = init_show(Path(directory), title=title, owner_email=(owner_email or "").strip())
     click.echo(f"Made a new show in {path}. Put articles in {path / 'episodes'} and run: readcast build --show {path}")
 
 
@@ -369,8 +383,7 @@ def clean_cmd(show_dir, everything):
     from .clean import clean
 
     show = _load(show_dir)
-    removed, freed = clean(show, everything)
-    click.echo(f"Removed {removed} cached clip(s), {freed / 1e6:.1f} MB.")
+    click.echo(str(clean(show, everything)))
 
 
 @main.command("add")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from importlib import resources
 from pathlib import Path
@@ -22,8 +23,11 @@ def _toml_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def init_show(path: Path, title: str | None = None) -> Path:
+def init_show(path: Path, title: str | None = None, owner_email: str = "") -> Path:
     path = path.resolve()
+    if owner_email and not re.fullmatch(r"[^@\s\"\\]+@[^@\s\"\\]+\.[^@\s\"\\]+", owner_email):
+        raise ReadcastError(f"--owner-email {owner_email!r} is not an email address", None,
+                            "give one such as pa@example.mil, or leave it out and set [owner] email later")
     if (path / "show.toml").exists():
         raise ReadcastError("already holds a show (show.toml exists)", path,
                             "choose an empty folder, or edit its show.toml")
@@ -35,7 +39,8 @@ def init_show(path: Path, title: str | None = None) -> Path:
     template = resources.files("pipeline").joinpath("data/show.toml.template").read_text(encoding="utf-8")
     write_text(path / "show.toml", template.format(
         id=uuid.uuid4(), title=_toml_string(title), author="Your Organization",
-        description=_toml_string(f"{title}: narrated articles.")))
+        description=_toml_string(f"{title}: narrated articles."), email=_toml_string(owner_email),
+        email_pad=" " * max(1, 17 - len(owner_email))))
     write_text(path / "lexicon.toml",
                resources.files("pipeline").joinpath("data/lexicon.toml.template").read_text(encoding="utf-8"))
     write_text(path / ".gitignore", GITIGNORE)

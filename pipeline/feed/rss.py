@@ -10,7 +10,7 @@ import html
 from datetime import datetime
 
 from ..config import Show
-from .captions import timestamp
+from .captions import whole_seconds, timestamp
 from .podcast2 import podcast_guid
 
 STYLESHEET = "feed.xsl"
@@ -27,10 +27,11 @@ def show_notes(record: dict, base_url: str) -> str:
 
     published = datetime.fromisoformat(record["published"])
     parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
-    credit = f"Written by {e(record['author'])}"
-    if record.get("organization") and record["organization"] != record["author"]:
-        credit += f", {e(record['organization'])}"
-    credit += f". First published {published.strftime('%B')} {published.day}, {published.year}."
+    author, org = record.get("author") or "", record.get("organization") or ""
+    credit = f"Written by {e(author)}" if author else (f"From {e(org)}" if org else "")
+    if author and org and org not in author:
+        credit += f", {e(org)}"
+    credit = (credit + ". " if credit else "") + f"First published {published.strftime('%B')} {published.day}, {published.year}."
     parts.append(f"<p>{credit}</p>")
     if record.get("source_url"):
         parts.append(f'<p>Read the original article: <a href="{e(record["source_url"], quote=True)}">'
@@ -75,7 +76,9 @@ def build_feed(show: Show, records: list[dict], base_url: str | None = None, cov
     it = fg.itunes
     it.itunes_author(show.author)
     it.itunes_summary(show.description)
-    it.itunes_owner(name=show.owner.name or show.author, email=show.owner.email or "")
+    if show.owner.email:
+        # Apple's owner block needs both; without an email it is left out and `check` says so
+        it.itunes_owner(name=show.owner.name or show.author, email=show.owner.email)
     it.itunes_category(show.category, show.subcategory or None) if show.subcategory else it.itunes_category(show.category)
     it.itunes_image(base + cover_file)
     it.explicit(show.explicit)
@@ -99,8 +102,10 @@ def build_feed(show: Show, records: list[dict], base_url: str | None = None, cov
         fe.pubDate(published)
         fe.enclosure(base + record["files"]["mp3"], str(record["audio"]["bytes"]), "audio/mpeg")
         ie = fe.itunes
-        ie.itunes_duration(str(int(round(record["audio"]["duration"]))))
-        ie.itunes_author(record["author"])
+        ie.itunes_duration(str(whole_seconds(record["audio"]["duration"])))
+        # the writer, or the unit that published it; an unsigned article gets the show's author,
+        # who publishes the podcast (never a person's name it does not carry)
+        ie.itunes_author(record.get("author") or record.get("organization") or show.author)
         ie.itunes_episode_type(record.get("episode_type") or "full")
         ie.itunes_image(base + cover_file)
         ie.explicit(show.explicit)
@@ -119,7 +124,8 @@ def build_feed(show: Show, records: list[dict], base_url: str | None = None, cov
             pe.episode(record["number"])
         if record.get("season") is not None:
             pe.season(record["season"])
-        pe.person(record["author"], role="author", group="writing")
+        if record.get("author"):
+            pe.person(record["author"], role="author", group="writing")
         pe.person(narrator_name(show), role="narrator", group="cast")
     if newest:
         fg.lastBuildDate(newest)
