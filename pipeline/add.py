@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .config import Show
-from .episodes import finish, guid_for, parse_article, readable_name
+from .episodes import clean_fields, finish, guid_for, parse_article, readable_name
 from .episodes.decode import decode_bytes, read_text
 from .episodes.markdown import escape, split_front_matter
 from .episodes.model import Article
@@ -131,11 +131,13 @@ def render_markdown(article: Article, guid: str, source_id: str = "") -> str:
 
 def _store(show: Show, article: Article, origin: str, seen: dict[str, Path], report: AddReport,
            overrides: dict, source_id: str = "") -> None:
-    article = _apply(article, overrides)
+    article = clean_fields(_apply(article, overrides))
     for key in (article.source_url, source_id):
         if key and key in seen:
             report.lines.append(f"skipped {origin}: already imported as {seen[key].relative_to(show.root)}")
             return
+    if not any(s.paragraphs for s in article.sections):
+        raise EpisodeError("holds no article text, only page furniture", origin, "give the article's page")
     notes = []
     if not article.title.strip():
         article.title = readable_name(article.source_url or origin)
@@ -149,10 +151,15 @@ def _store(show: Show, article: Article, origin: str, seen: dict[str, Path], rep
     path = _slug_for(article, show)
     guid = article.guid or guid_for(show, path.stem)
     text = render_markdown(article, guid, source_id)
-    # validate exactly as a build will read it, before anything is written
+    # validate exactly as a build will read it, before anything is written; a problem is the
+    # source's (the file under episodes/ is never written)
     from .episodes.markdown import parse_markdown
 
-    finish(parse_markdown(text, path), path, text.encode("utf-8"), show)
+    try:
+        finish(parse_markdown(text, path), path, text.encode("utf-8"), show)
+    except EpisodeError as exc:
+        message = str(exc).split(": ", 1)[1] if str(exc).startswith(str(path)) else str(exc)
+        raise EpisodeError(message, origin) from None
     write_text(path, text)
     for key in (article.source_url, source_id):
         if key:
@@ -164,8 +171,11 @@ def _store(show: Show, article: Article, origin: str, seen: dict[str, Path], rep
     report.lines.append(line)
 
 
+ADD_HINT = "give a .txt, .md or .html article, a URL or a feed"
+
+
 def _article_from_bytes(data: bytes, origin: str, content_type: str = "") -> Article:
-    text = decode_bytes(data, origin)
+    text = decode_bytes(data, origin, ADD_HINT)
     suffix = Path(urlsafe_path(origin)).suffix.lower()
     if suffix in (".html", ".htm") or _looks_like_html(data, content_type):
         from .episodes.html import parse_html
@@ -264,7 +274,7 @@ def add_sources(show: Show, sources: list[str], overrides: dict | None = None) -
             if _looks_like_feed(data) or path.suffix.lower() in (".rss", ".atom"):
                 _add_feed(show, data, str(path), seen, report, overrides)
                 continue
-            read_text(path)  # the same size, emptiness and binary checks a build makes
+            read_text(path, ADD_HINT)  # the same size, emptiness and binary checks a build makes
             article = _article_from_bytes(data, str(path))
             from .files import sha256_bytes
 

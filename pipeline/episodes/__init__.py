@@ -156,6 +156,24 @@ def first_seen(show: Show, path: Path) -> date:
     return today
 
 
+def clean_fields(article: Article) -> Article:
+    """Every text field made plain, valid Unicode once, here, whatever reader made it: a YAML
+    escape ("\\a"), an HTML entity (&#7;) or a feed can carry characters XML forbids, and nothing
+    downstream (feed, pages, captions, the voice, the terminal) should have to know."""
+    import dataclasses
+
+    from .decode import clean_text
+
+    for f in dataclasses.fields(article):
+        value = getattr(article, f.name)
+        if isinstance(value, str):
+            setattr(article, f.name, " ".join(clean_text(value).split()) if f.name != "guid" else clean_text(value).strip())
+    article.sections = [Section(" ".join(clean_text(s.title).split()),
+                                tuple(p for p in (" ".join(clean_text(x).split()) for x in s.paragraphs) if p))
+                        for s in article.sections]
+    return article
+
+
 def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     """Defaults for what a page may lack, then the checks an episode cannot do without.
 
@@ -164,6 +182,7 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     owner is never credited with someone else's story.
     """
     slug = path.stem if is_safe_slug(path.stem) else slugify(path.stem)
+    clean_fields(article)
     if not article.title.strip():
         article.title = readable_name(article.source_url or path.name)
         log.warning("%s: no headline found; titled '%s' (add 'title: ...' front matter to change it)",

@@ -61,13 +61,15 @@ def _fix_mojibake(text: str) -> str:
     return "\n".join(out)
 
 
-def decode_bytes(data: bytes, path: Path | str) -> str:
+BINARY_HINT = "give a .txt, .md or .html article, or remove the file from episodes/"
+
+
+def decode_bytes(data: bytes, path: Path | str, hint: str = BINARY_HINT) -> str:
     """Decode an article; UTF-8 first, then the legacy Windows and Latin encodings."""
     head = data[:4096]
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and (head.count(0) > 4 or controls > len(head) * 0.1):
-        raise EpisodeError("is a binary file, not an article", path,
-                           "give a .txt, .md or .html article, or remove the file from episodes/")
+        raise EpisodeError("is a binary file, not an article", path, hint)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -91,7 +93,7 @@ def _decode_mixed(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, hint: str = BINARY_HINT) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -108,4 +110,4 @@ def read_text(path: Path) -> str:
         raise EpisodeError(f"cannot be read ({exc.strerror})", path, "check the file") from None
     if not data.strip():
         raise EpisodeError("is empty", path, "paste the article text into it, or delete it")
-    return decode_bytes(data, path)
+    return decode_bytes(data, path, hint)

@@ -28,10 +28,30 @@ _KEYS = {
 _OWN_KEYS = {"source_id"}
 
 
+MAX_FRONT_MATTER = 64 * 1024  # characters: a page of metadata is a few hundred
+
+
+def _refuse_expansions(source: str, path: Path) -> None:
+    """Anchors and aliases let 400 bytes expand to gigabytes (the 'billion laughs'); front matter
+    needs neither. Look at the parser's events, which are read without expanding anything."""
+    if len(source) > MAX_FRONT_MATTER:
+        raise EpisodeError(f"front matter is {len(source):,} characters, over the {MAX_FRONT_MATTER:,} limit", path,
+                           "keep only 'key: value' metadata between the --- markers")
+    try:
+        for event in yaml.parse(source, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise EpisodeError(f"front matter uses a YAML anchor or alias (line {mark.line + 2})", path,
+                                   "write each value out in full; '&name' and '*name' are not allowed")
+    except yaml.YAMLError:
+        return  # reported with its line by the loader below
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
+    _refuse_expansions(m.group(1), path)
     try:
         data = yaml.safe_load(m.group(1)) or {}
     except yaml.YAMLError as exc:
@@ -64,14 +84,16 @@ def strip_inline(text: str) -> str:
     """Markdown inline markup removed; backslash-escaped characters kept as themselves."""
     held: list[str] = []
 
+    # placeholders NUL n NUL: clean text never holds NUL, so nothing in it can be mistaken for
+    # one (private-use characters, used before, can be in an article: "\ue000" crashed this)
     def hold(m: re.Match) -> str:
         held.append(m.group(1))
-        return chr(0xE000 + len(held) - 1)
+        return f"\x00{len(held) - 1}\x00"
 
-    text = _ESCAPED.sub(hold, text)
+    text = _ESCAPED.sub(hold, text.replace("\x00", ""))
     for rx, repl in _INLINE:
         text = rx.sub(repl, text)
-    text = re.sub("[\ue000-\uf8ff]", lambda m: held[ord(m.group(0)) - 0xE000], text)
+    text = re.sub("\x00(\\d+)\x00", lambda m: held[int(m.group(1))], text)
     return " ".join(text.split())
 
 

@@ -47,6 +47,8 @@ class Narrator:
                 return hold(entry.spoken(phonemes))
             return hold(self.normalize(spoken) if spoken else "")
 
+        # private-use characters mean nothing to a voice, and below they mark held spoken forms
+        line = re.sub("[\ue000-\uf8ff]", " ", line)
         text = OVERRIDE.sub(override, line)
         rx = self.lexicon.pattern()
         if rx is not None:
