@@ -90,7 +90,7 @@ class Plan:
                     parts.append(f"render audio ({len(w.audio.missing)} of {len(w.audio.lines)} sentences to synthesise)")
             out.append(f"{w.ep.slug}: " + ", ".join(parts))
         for p in self.problems:
-            out.append(f"error: {p}")
+            out.append(f"Error: {p}")
         if "feed" in self.stages:
             out.append("feed: " + ("current" if self.feed_current else "publish feed/"))
         return out
@@ -257,7 +257,8 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
         cache = plan.cache
         jpeg = thumbnail(show)
         music = MusicLoader(show, plan.hashes)
-        total = sum(len(w.audio.missing) for w in todo)
+        # a sentence two episodes share is synthesised once: count it once, as the summary does
+        total = len({key for w in todo for key in w.audio.missing})
         progress.start("Synthesising sentences", total)
         with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate) as synth:
             futures = {}

@@ -58,7 +58,7 @@ class Problem:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: {self.path}: {self.message} [{self.rule}]"
+        return f"{self.severity.capitalize()}: {self.path}: {self.message} [{self.rule}]"
 
 
 class _Collector:
@@ -238,7 +238,10 @@ def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
             if not length.isdigit() or int(length) <= 0:
                 out.error(where, "enclosure-length", f"enclosure length {length!r} is not a byte count")
             local = _local(feed_dir, base_url, url)
-            if local is not None:
+            if local is None:
+                out.warn(where, "enclosure-unmapped", f"{url} is not under the site's base {base_url}; "
+                                                      "its file and byte count could not be checked")
+            else:
                 if not local.is_file():
                     out.error(where, "enclosure-missing", f"{url} is not in feed/")
                 elif length.isdigit() and int(length) != local.stat().st_size:
@@ -278,6 +281,22 @@ def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
                 check_vtt(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, out)
 
 
+def _self_base(data: bytes) -> str:
+    """The site's own base URL, from the feed's atom:link rel="self" (a site built with --base-url
+    or served by `readcast serve` names itself there, not in show.toml)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return ""
+    for link in root.iterfind("channel/{http://www.w3.org/2005/Atom}link"):
+        href = link.get("href", "")
+        if link.get("rel") == "self" and href.endswith("/feed.xml"):
+            return href[: -len("feed.xml")]
+    return ""
+
+
 def check_site(show: Show, deep: bool = False, feed_dir: Path | None = None, base_url: str | None = None) -> list[Problem]:
     feed_dir = feed_dir or show.feed_dir
     out = _Collector()
@@ -287,10 +306,45 @@ def check_site(show: Show, deep: bool = False, feed_dir: Path | None = None, bas
     except OSError:
         out.error("feed.xml", "missing", "feed/feed.xml does not exist; run readcast build")
         return out.problems
-    check_feed_xml(data, feed_dir, base_url or show.base_url, out, show.audio.target_lufs, deep)
+    base = base_url or _self_base(data) or show.base_url
+    check_feed_xml(data, feed_dir, base, out, show.audio.target_lufs, deep)
+    _check_page_agrees(feed_dir, data, out)
+    _check_superseded(show, out)
     if not deep:
         _check_recorded_loudness(show, out)
     return out.problems
+
+
+def _check_page_agrees(feed_dir: Path, data: bytes, out: _Collector) -> None:
+    """index.html must offer exactly the episodes feed.xml lists (a half-written site shows both)."""
+    from lxml import etree, html
+
+    page = feed_dir / "index.html"
+    try:
+        doc = html.fromstring(page.read_bytes())
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, etree.XMLSyntaxError, etree.ParserError, ValueError):
+        if page.exists():
+            out.error("index.html", "page", "cannot be read as HTML; rebuild with readcast build")
+        return
+    in_feed = {u.rsplit("/", 1)[-1] for u in root.xpath("channel/item/enclosure/@url")}
+    on_page = {u.rsplit("/", 1)[-1] for u in doc.xpath("//audio/@src | //audio/source/@src")}
+    for name in sorted(in_feed - on_page):
+        out.error("index.html", "page-feed", f"does not offer {name}, which feed.xml lists; rebuild with readcast build")
+    for name in sorted(on_page - in_feed):
+        out.error("index.html", "page-feed", f"offers {name}, which feed.xml does not list; rebuild with readcast build")
+
+
+def _check_superseded(show: Show, out: _Collector) -> None:
+    import time
+
+    from .feed import superseded
+
+    grace = show.publish.grace_days * 86400
+    for name, since in sorted(superseded(show).items()):
+        if time.time() - since >= grace and (show.feed_dir / name).exists():
+            out.warn(name, "superseded", f"was replaced over {show.publish.grace_days:g} days ago; "
+                                         "run readcast clean to delete it")
 
 
 def _check_recorded_loudness(show: Show, out: _Collector) -> None:

@@ -87,6 +87,13 @@ class Fetch:
 
 
 @dataclass(frozen=True)
+class Publish:
+    # days a superseded MP3 (and its captions) stays in feed/ after a rebuild replaced it: apps and
+    # directories holding the previous feed.xml still fetch it
+    grace_days: float = 7.0
+
+
+@dataclass(frozen=True)
 class Show:
     root: Path
     id: str
@@ -112,6 +119,7 @@ class Show:
     audio: Audio = field(default_factory=Audio)
     build: Build = field(default_factory=Build)
     fetch: Fetch = field(default_factory=Fetch)
+    publish: Publish = field(default_factory=Publish)
 
     # --- folders: a show is a folder, its stages are sub-folders -------------------------
     @property
@@ -171,7 +179,22 @@ class Show:
 
 
 REQUIRED = ("id", "title", "description", "author", "base_url")
-_SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch}
+_SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish}
+# every numeric setting's valid range (inclusive): a value outside it is refused when show.toml is
+# read, never turned into a silent episode or a hung build
+RANGES: dict[str, tuple[float, float]] = {
+    "voice.length_scale": (0.25, 4.0), "voice.noise_scale": (0.0, 2.0), "voice.noise_w": (0.0, 2.0),
+    "voice.retries": (0, 20), "voice.retry_backoff": (0.0, 60.0),
+    "audio.channels": (1, 2), "audio.sample_rate": (8000, 96000), "audio.bitrate": (16, 320),
+    "audio.encoder_quality": (0, 9), "audio.loudness": (-40.0, -5.0), "audio.true_peak": (-12.0, 0.0),
+    "audio.sentence_pause": (0.0, 10.0), "audio.paragraph_pause": (0.0, 10.0), "audio.section_pause": (0.0, 10.0),
+    "audio.intro_lead": (0.0, 60.0), "audio.outro_tail": (0.0, 60.0), "audio.duck_db": (-60.0, 0.0),
+    "audio.crossfade": (0.0, 10.0),
+    "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000),
+    "fetch.timeout": (0.1, 600.0), "fetch.max_bytes": (1_000, 1_000_000_000), "fetch.max_redirects": (0, 20),
+    "publish.grace_days": (0.0, 3650.0),
+}
+_TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: 'text in quotes ("...")'}
 ENGINES = ("piper", "gtts")
 SHOW_TYPES = ("serial", "episodic")
 
@@ -214,9 +237,14 @@ def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path) -> Any:
         else:
             expected = (str,)
         if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
-            kind = "/".join(t.__name__ for t in expected)
+            kind = _TYPE_NAMES[expected[-1]] if len(expected) == 1 or float in expected else "value"
             raise ConfigError(f"setting '{dotted}' should be a {kind}, not {value!r}", where,
                               "fix its value")
+        if dotted in RANGES and value is not None:
+            low, high = RANGES[dotted]
+            if not low <= value <= high:
+                raise ConfigError(f"setting '{dotted}' is {value!r}, outside its range {low:g} to {high:g}", where,
+                                  f"set it between {low:g} and {high:g}")
         values[key] = float(value) if float in expected and not isinstance(value, bool) else value
     return values
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 from ..artwork import Cover
@@ -80,6 +81,45 @@ def feed_current(show: Show, records: list[dict], cover_key: str) -> bool:
     return True
 
 
+def superseded_path(show: Show) -> Path:
+    return show.state_dir / "superseded.json"
+
+
+def superseded(show: Show) -> dict[str, float]:
+    """Media a rebuild replaced, by file (relative to feed/), with the time each was replaced."""
+    data = read_json(superseded_path(show))
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def prune_superseded(show: Show, keep: set[str] | None = None, now: float | None = None) -> tuple[int, int]:
+    """Superseded media older than the grace period are deleted; younger ones stay, so an app still
+    holding the previous feed.xml gets its MP3, not a 404. Returns (files removed, bytes freed)."""
+    now = time.time() if now is None else now
+    grace = show.publish.grace_days * 86400
+    media = show.feed_dir / MEDIA
+    known = superseded(show)
+    kept: dict[str, float] = {}
+    removed = freed = 0
+    names = {f"{MEDIA}/{p.name}" for p in media.iterdir() if not p.name.startswith(".")} if media.is_dir() else set()
+    if keep is None:  # not publishing: only what is already recorded as superseded
+        keep = names - set(known)
+    for name in sorted(names - keep):
+        since = known.get(name, now)
+        path = show.feed_dir / name
+        if now - since >= grace:
+            try:
+                freed += path.stat().st_size
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+        else:
+            kept[name] = since
+    if kept != known:
+        write_json(superseded_path(show), kept)
+    return removed, freed
+
+
 def _place_media(src: Path, dst: Path) -> None:
     """Hard-link the rendered MP3 into feed/ (no copy), or copy where links are not possible."""
     if dst.exists():
@@ -95,47 +135,56 @@ def _place_media(src: Path, dst: Path) -> None:
 
 
 def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rendered: dict[str, Path]) -> list[str]:
-    """Write the site; returns the files it consists of, relative to feed/."""
+    """Write the site; returns the files it consists of, relative to feed/.
+
+    All or nothing: every page, caption file and the feed are made in memory first, so a failure
+    in any of them (a character feedgen refuses, a template error) leaves the last site untouched.
+    Then media and per-episode files go in under new names, and index.html and feed.xml last,
+    the two of them always listing the same episodes.
+    """
     from .pages import XSL, index_html, transcript_html
     from .rss import build_feed
 
     out = show.feed_dir
+    planned: list[tuple[dict, Path | None, dict[str, str]]] = []
+    for r in records:
+        f = r["files"]
+        src = rendered.get(r["slug"])
+        if not (out / f["mp3"]).exists() and (src is None or not src.exists()):
+            log.warning("%s: its audio %s is gone; the episode is left out of the feed", r["slug"], f["mp3"])
+            continue
+        heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
+        texts = {"vtt": captions.vtt(r["cues"], r["title"]), "srt": captions.srt(r["cues"]),
+                 "txt": captions.plain(r["cues"], heading), "html": transcript_html(r, show),
+                 "chapters": captions.chapters_json(r["chapters"])}
+        planned.append((r, src, texts))
+    published = [r for r, _, _ in planned]
+    cover_name = f"cover.{cover.ext}"
+    index = index_html(show, published, cover_name)
+    feed_xml = build_feed(show, published, cover_file=cover_name)
+
     out.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(out)
     clean_stale_temps(out / MEDIA)
     files: list[str] = []
-    for r in records:
+    for r, src, texts in planned:
         f = r["files"]
-        src = rendered.get(r["slug"])
         mp3 = out / f["mp3"]
         if not mp3.exists():
-            if src is None or not src.exists():
-                log.warning("%s: its audio %s is gone; the episode is left out of the feed", r["slug"], f["mp3"])
-                continue
             _place_media(src, mp3)
-        heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
-        for kind, text in (("vtt", captions.vtt(r["cues"], r["title"])), ("srt", captions.srt(r["cues"])),
-                           ("txt", captions.plain(r["cues"], heading)), ("html", transcript_html(r, show)),
-                           ("chapters", captions.chapters_json(r["chapters"]))):
+        for kind, text in texts.items():
             path = out / f[kind]
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_text(path, text)
         files += list(f.values())
-    published = [r for r in records if all((out / p).exists() for p in r["files"].values())]
-    cover_name = f"cover.{cover.ext}"
     if not (out / cover_name).exists() or (out / cover_name).read_bytes() != cover.data:
         write_bytes(out / cover_name, cover.data)
     write_text(out / "feed.xsl", XSL)
-    write_text(out / "index.html", index_html(show, published, cover_name))
-    write_bytes(out / "feed.xml", build_feed(show, published, cover_file=cover_name))
+    write_text(out / "index.html", index)
+    write_bytes(out / "feed.xml", feed_xml)
     files += [cover_name, "feed.xsl", "index.html", "feed.xml"]
-    # only now that feed.xml no longer points at them: remove superseded media
-    keep = set(files)
-    media = out / MEDIA
-    if media.is_dir():
-        for p in media.iterdir():
-            if f"{MEDIA}/{p.name}" not in keep and not p.name.startswith("."):
-                p.unlink(missing_ok=True)
+    # only now that feed.xml no longer points at them: superseded media start their grace period
+    prune_superseded(show, keep=set(files))
     for stale in out.glob("cover.*"):
         if stale.name != cover_name:
             stale.unlink(missing_ok=True)
