@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import logging
 import mimetypes
+import re
 import os
 import posixpath
 import threading
@@ -132,8 +133,7 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             # conditional requests: 304 when the client's copy is current
             inm = self.headers.get("If-None-Match")
             ims = self.headers.get("If-Modified-Since")
-            if (inm and etag in [t.strip() for t in inm.split(",")]) or (
-                    not inm and ims and _not_modified_since(ims, mtime)):
+            if (inm and _etag_matches(inm, etag)) or (not inm and ims and _not_modified_since(ims, mtime)):
                 self.send_response(HTTPStatus.NOT_MODIFIED)
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", last_modified)
@@ -145,14 +145,17 @@ def _make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             rng = self.headers.get("Range")
             if rng and size and (not self.headers.get("If-Range") or self.headers.get("If-Range") == etag):
                 parsed = _parse_range(rng, size)
-                if parsed is None:
+                if parsed == IGNORE:
+                    parsed = (0, size - 1)
+                    rng = None
+                elif parsed is None:
                     self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     self.send_header("Content-Range", f"bytes */{size}")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 start, end = parsed
-                status = HTTPStatus.PARTIAL_CONTENT
+                status = HTTPStatus.PARTIAL_CONTENT if rng else HTTPStatus.OK
             length = max(0, end - start + 1)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -193,23 +196,41 @@ def _not_modified_since(header: str, mtime: float) -> bool:
     return int(mtime) <= int(when)
 
 
+IGNORE = (-1, -1)
+_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" matches "x"; * matches any."""
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
+
+
 def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """One byte range of 'bytes=a-b', 'bytes=a-' or 'bytes=-n'; None when unsatisfiable."""
-    if not header.startswith("bytes=") or "," in header:
-        return None
-    spec = header[6:].strip()
-    first, _, last = spec.partition("-")
-    try:
-        if not first:
-            n = int(last)
-            if n <= 0:
-                return None
-            return max(0, size - n), size - 1
-        start = int(first)
-        end = int(last) if last else size - 1
-    except ValueError:
-        return None
-    if start >= size or end < start:
+    """One byte range of 'bytes=a-b', 'bytes=a-' or 'bytes=-n'; None when unsatisfiable (416).
+
+    RFC 9110 14.2: a server may ignore a Range header, and does here (IGNORE: 200 with the whole
+    file) when the unit is not bytes, the syntax is wrong, or it asks for several ranges.
+    """
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or not spec.strip() or "," in spec:
+        return IGNORE
+    m = _RANGE.match(spec)
+    if not m or not (m.group(1) or m.group(2)):
+        return IGNORE
+    first, last = m.group(1), m.group(2)
+    if not first:
+        n = int(last)
+        if n <= 0:
+            return None
+        return max(0, size - n), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return IGNORE  # invalid, not unsatisfiable
+    if start >= size:
         return None
     return start, min(end, size - 1)
 

@@ -80,9 +80,11 @@ def asset_key(show: Show, hashes=None) -> list:
 
 
 def clip_identity(show: Show, engine, narrator: Narrator) -> dict:
-    """What a clip's sound depends on besides its text: the engine and voice, how text is
-    normalised, and the mix's sample rate (clips are stored at it, so mixing never resamples)."""
-    return dict(engine.identity(), normaliser=narrator.key, rate=show.audio.sample_rate)
+    """What a clip's sound depends on besides its spoken text: the engine and voice and the mix's
+    sample rate (clips are stored at it, so mixing never resamples). Not the lexicon or the
+    normaliser: they change a clip only by changing its spoken text, which the key holds, so a
+    lexicon entry re-synthesises just the sentences whose spoken text it changes."""
+    return dict(engine.identity(), rate=show.audio.sample_rate)
 
 
 def make_lines(script: Script, narrator: Narrator, identity: dict, phonemes: bool) -> list:

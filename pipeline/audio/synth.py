@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 import queue
 import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +44,26 @@ class ClipJob:
     where: str  # "scripts/x.txt line 12", for the error a producer reads
 
 
-def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None) -> None:
+def _die_with_parent() -> None:
+    """A worker must not outlive the build, however the build dies (SIGKILL included, which no
+    handler sees). A watcher thread notices the worker has been reparented (its parent, the build
+    or the build's fork server, is gone) and exits within a quarter second. Linux's parent-death
+    signal is not used: it fires when the *thread* that forked the worker ends, not the process."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, worker: bool = False) -> None:
     global _ENGINE, _CACHE, _RATE
+    if worker:
+        _die_with_parent()
     _ENGINE = create_engine(voice, threads=threads)
     _CACHE = ClipCache(Path(cache_root))
     _RATE = rate
@@ -185,7 +205,7 @@ class Synthesizer:
                 def pool() -> ProcessPoolExecutor:
                     return ProcessPoolExecutor(
                         max_workers=self.jobs, mp_context=ctx, initializer=_init,
-                        initargs=(self.voice, threads, str(self.cache.root.parent), self.rate))
+                        initargs=(self.voice, threads, str(self.cache.root.parent), self.rate, True))
 
                 self._executor = _Waves(pool, RECYCLE * self.jobs) if long_build else pool()
         return self._executor

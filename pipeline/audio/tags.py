@@ -16,9 +16,10 @@ def write_tags(path: Path, ep: Episode, show: Show, chapters: list[tuple[float, 
     tags = ID3()
     tags.add(TIT2(encoding=3, text=ep.title))
     tags.add(TALB(encoding=3, text=show.title))
-    tags.add(TPE1(encoding=3, text=ep.author))
+    tags.add(TPE1(encoding=3, text=ep.author or ep.organization or show.author))
     tags.add(TPE2(encoding=3, text=show.author))
-    tags.add(TPUB(encoding=3, text=ep.organization))
+    if ep.organization:
+        tags.add(TPUB(encoding=3, text=ep.organization))
     if ep.number is not None:
         tags.add(TRCK(encoding=3, text=str(ep.number)))
     tags.add(TDRC(encoding=3, text=ep.published.strftime("%Y-%m-%d")))

@@ -61,8 +61,14 @@ def chapters_json(chapters: list[dict]) -> str:
                                      "title": c["title"]} for c in chapters]}, indent=2, ensure_ascii=False) + "\n"
 
 
+def whole_seconds(seconds: float) -> int:
+    """The one rounding rule for every duration a listener reads (feed, page, tags): half up,
+    so the page never says 0:49 where the feed says 50 s."""
+    return int(max(0.0, seconds) + 0.5)
+
+
 def timestamp(seconds: float) -> str:
-    s = int(seconds)
+    s = whole_seconds(seconds)
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -69,6 +69,10 @@ JS = """
       });
       tt.mode = 'hidden';
     }
+    // one episode plays at a time: starting this one pauses any other
+    audio.addEventListener('play', function () {
+      document.querySelectorAll('audio').forEach(function (other) { if (other !== audio && !other.paused) { other.pause(); } });
+    });
     var cues = Array.prototype.slice.call(art.querySelectorAll('.cue'));
     var current = null;
     art.querySelectorAll('[data-start]').forEach(function (el) {
@@ -117,7 +121,7 @@ def _episode(record: dict, show: Show) -> str:
     return f"""
 <article class="episode" id="{e(record['slug'])}" aria-labelledby="{hid}">
   <h2 id="{hid}">{e(number)}{e(record['title'])}</h2>
-  <p class="meta">{e(record['author'])} &middot; <time datetime="{e(published.date().isoformat())}">{e(date_text)}</time> &middot; {e(timestamp(duration))}</p>
+  <p class="meta">{e(record.get('author') or record.get('organization') or show.title)} &middot; <time datetime="{e(published.date().isoformat())}">{e(date_text)}</time> &middot; {e(timestamp(duration))}</p>
   <audio controls preload="metadata" src="{e(f['mp3'], quote=True)}" aria-label="Play {e(record['title'], quote=True)}">
     <track kind="captions" data-src="{e(f['vtt'], quote=True)}" srclang="{e(show.language.split('-')[0], quote=True)}" label="Captions" default>
     <a href="{e(f['mp3'], quote=True)}">Download the episode (MP3)</a>
@@ -126,9 +130,9 @@ def _episode(record: dict, show: Show) -> str:
   {source}
   <p><a href="{e(f['mp3'], quote=True)}" download>Download MP3</a> ({record['audio']['bytes'] / 1e6:.1f} MB) &middot;
      <a href="{e(f['html'], quote=True)}">Transcript</a> &middot; <a href="{e(f['vtt'], quote=True)}">Captions (WebVTT)</a></p>
-  <h3 id="{hid}-ch">Chapters</h3>
+  <h3 id="{hid}-ch">Chapters<span class="sr-only">: {e(record['title'])}</span></h3>
   <ol class="chapters" aria-labelledby="{hid}-ch">{chapters}</ol>
-  <h3 id="{hid}-tr">Transcript</h3>
+  <h3 id="{hid}-tr">Transcript<span class="sr-only">: {e(record['title'])}</span></h3>
   <p class="meta">Select a sentence to play from there. The sentence being read is highlighted.</p>
   <section class="transcript" aria-labelledby="{hid}-tr">
 {transcript}
@@ -233,7 +237,7 @@ def transcript_html(record: dict, show: Show) -> str:
 </head>
 <body><main>
 <h1>{e(number)}{e(record['title'])}</h1>
-<p>{e(show.title)}. Written by {e(record['author'])}.</p>
+<p>{e(show.title)}.{(" Written by " + e(record.get("author") or record.get("organization")) + ".") if (record.get("author") or record.get("organization")) else ""}</p>
 {body}
 </main></body></html>
 """
