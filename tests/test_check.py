@@ -171,7 +171,7 @@ def test_check_catches(site, breaker, rule):
     assert rule in {p.rule for p in problems if p.severity == "error"}, problems
     result = run_cli("check", show=site)
     assert result.exit_code == 1
-    assert any(line.startswith("error: ") and f"[{rule}]" in line for line in result.output.splitlines())
+    assert any(line.startswith("Error: ") and f"[{rule}]" in line for line in result.output.splitlines())
 
 
 def test_number_in_title_is_a_warning(site):

@@ -54,7 +54,7 @@ def test_unreadable_episode_file(tmp_path):
     (show / "episodes" / "002-binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
     result = run_cli("build", "--dry-run", show=show)
     assert result.exit_code == 1
-    assert (f"error: {show / 'episodes' / '002-binary.txt'}: is a binary file, not an article; give a .txt, .md "
+    assert (f"Error: {show / 'episodes' / '002-binary.txt'}: is a binary file, not an article; give a .txt, .md "
             "or .html article, or remove the file from episodes/") in result.output
 
 
@@ -65,7 +65,7 @@ def test_permission_denied_episode(tmp_path):
     path.chmod(0)
     result = run_cli("build", "--dry-run", show=show)
     assert result.exit_code == 1
-    assert f"error: {path}: cannot be read (permission denied); run: chmod a+r '{path}'" in result.output
+    assert f"Error: {path}: cannot be read (permission denied); run: chmod a+r '{path}'" in result.output
 
 
 def test_init_makes_a_show_that_builds(tmp_path):

@@ -123,6 +123,17 @@ def test_http_semantics(bundled, server):
     assert status == 206 and body == _mp3(bundled).read_bytes()[-10:]
     assert _get(server + path, {"Range": f"bytes={size + 5}-"})[0] == 416
     assert _get(server + path, {"If-None-Match": h["ETag"]})[0] == 304
+    # RFC 9110: a Range the server does not take is ignored (200, whole file), never 416
+    # (regression: unknown units, bad syntax and several ranges got 416)
+    for ignored in ("items=0-5", "bytes=abc", "bytes=5-2", "bytes=0-1,5-9", "bytes="):
+        status, h3, body = _get(server + path, {"Range": ignored})
+        assert (status, len(body)) == (200, size) and "Content-Range" not in h3, ignored
+    assert _get(server + path, {"Range": "bytes=-0"})[0] == 416
+    # weak and wildcard validators match (regression: W/"etag" and * got 200)
+    assert _get(server + path, {"If-None-Match": "W/" + h["ETag"]})[0] == 304
+    assert _get(server + path, {"If-None-Match": '"other", ' + h["ETag"]})[0] == 304
+    assert _get(server + path, {"If-None-Match": "*"})[0] == 304
+    assert _get(server + path, {"If-None-Match": '"other"'})[0] == 200
     assert _get(server + path, {"If-Modified-Since": h["Last-Modified"]})[0] == 304
     for name, ctype in (("feed.xsl", "text/xsl"), ("index.html", "text/html"), ("cover.jpg", "image/jpeg")):
         assert _get(server + name)[1]["Content-Type"].startswith(ctype)
@@ -213,6 +224,50 @@ def test_feed_opened_in_a_browser_is_a_readable_page(bundled, server):
         assert page.locator("h1").inner_text() == "Let's Learn about the Cold War"
         assert page.locator("input#u").get_attribute("value") == server + "feed.xml"
         assert "Khrushchev" in page.locator("ol").inner_text()
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.fixture(scope="module")
+def two_episodes(tmp_path_factory):
+    from tests.conftest import article, make_show, run_cli
+
+    show = make_show(tmp_path_factory.mktemp("two") / "s", {
+        "001-a.txt": article(1, "First", "The first episode is short. It has two sentences.", day=1),
+        "002-b.txt": article(2, "Second", "The second episode is short too. It also has two sentences.", day=2),
+    }, music=False)
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    return show
+
+
+def test_page_plays_one_episode_at_a_time_names_each_region_and_rounds_like_the_feed(two_episodes):
+    """Regressions: two episodes played at once; axe's landmark-unique (every transcript region was
+    named 'Transcript'); the page said 0:49 where the feed said 50 s."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    pw, browser = _browser()
+    try:
+        page = browser.new_page()
+        page.goto((two_episodes / "feed" / "index.html").as_uri())
+        page.wait_for_function("Array.from(document.querySelectorAll('audio')).every(a => a.readyState >= 1)",
+                               timeout=15000)
+        page.evaluate("document.querySelectorAll('audio')[0].play()")
+        page.wait_for_function("!document.querySelectorAll('audio')[0].paused", timeout=5000)
+        page.evaluate("document.querySelectorAll('audio')[1].play()")
+        page.wait_for_function("!document.querySelectorAll('audio')[1].paused", timeout=5000)
+        page.wait_for_timeout(200)
+        assert page.evaluate("Array.from(document.querySelectorAll('audio')).map(a => a.paused)") == [True, False]
+        violations = [v["id"] for v in Axe().run(page).response["violations"]]
+        assert "landmark-unique" not in violations, violations
+        with open(two_episodes / "feed" / "feed.xml", "rb") as fh:
+            feed = {e["title"]: e["total_time"] for e in podcastparser.parse("http://x/feed.xml", fh)["episodes"]}
+        for title, seconds in feed.items():
+            meta = page.locator(f"article.episode:has(h2:text-is('Part {1 if title == 'First' else 2}: {title}')) p.meta").first
+            shown = meta.inner_text().rsplit("\u00b7", 1)[1].strip()
+            m, s = shown.split(":")
+            assert int(m) * 60 + int(s) == seconds, (title, shown, seconds)
     finally:
         browser.close()
         pw.stop()

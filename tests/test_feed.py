@@ -45,7 +45,14 @@ def test_guid_survives_title_base_url_and_audio_changes(tmp_path):
     assert guid3 == guid
     assert url3 == url2.replace("http://example.test/podcast/", "https://cdn.example.mil/pod/")
 
-    # only the newest audio is left in feed/media
+    # the superseded audio stays for the grace period (an app holding the old feed.xml still gets
+    # it: regression, it was deleted at once), and `clean` deletes it once the period is over
+    names = sorted(p.name for p in (show / "feed" / "media").glob("*.mp3"))
+    assert names == sorted([url1.rsplit("/", 1)[1], url3.rsplit("/", 1)[1]])
+    assert run_cli("check", show=show).exit_code == 0
+    toml.write_text(toml.read_text() + "\n[publish]\ngrace_days = 0\n")
+    result = run_cli("clean", show=show)
+    assert "6 superseded media files (" in result.output, result.output  # the MP3 and its captions
     names = sorted(p.name for p in (show / "feed" / "media").glob("*.mp3"))
     assert names == [url3.rsplit("/", 1)[1]]
 
@@ -90,7 +97,7 @@ def test_producer_artwork_is_used_and_checked(tmp_path):
     _image(show / "art.png", 800)
     result = run_cli("build", show=show)
     assert result.exit_code == 1
-    assert "error: cover.png: artwork is 800x800 px; it must be 1400-3000 px [artwork]" in result.output
+    assert "Error: cover.png: artwork is 800x800 px; it must be 1400-3000 px [artwork]" in result.output
 
 
 def test_show_notes_name_author_and_source_and_list_chapters(bundled):

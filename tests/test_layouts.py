@@ -187,3 +187,33 @@ def test_a_run_of_characters_without_spaces_never_reaches_the_voice():
     a = read("x" * 100_000 + " Published Oct. 21, 2015 By Jane Doe WASHINGTON -- Short body.")
     words = [w for s in a.sections for p in s.paragraphs for w in p.split()]
     assert words and max(len(w) for w in words) < 200
+
+
+# whole headers in other sites' arrangements --------------------------------------------------------
+
+@pytest.mark.parametrize("page,expect", [
+    ("Skip to main content (Press Enter).\nToggle navigation\n\nRadios tested in the field\n\n"
+     "By Sgt. Mia Lopez, 4th Infantry Division Public Affairs\nMarch 3, 2021\n\nShare on Facebook\nShare on Twitter\n\n"
+     "EXAMPLE POST, Colo. \u2014 ",
+     ("Radios tested in the field", date(2021, 3, 3), "Sgt. Mia Lopez", "4th Infantry Division Public Affairs",
+      "EXAMPLE POST, Colo.")),
+    ("Story by Cpl. Ana Diaz | 2nd Example Aircraft Wing | Jan. 4, 2023\n\nNight refuel drill\n\n"
+     "EXAMPLE AIR STATION, N.C. -- ",
+     ("Night refuel drill", date(2023, 1, 4), "Cpl. Ana Diaz", "2nd Example Aircraft Wing", "EXAMPLE AIR STATION, N.C.")),
+    ("Beach cleanup draws crowd\nBy Mass Communication Specialist 2nd Class Kim Park, USS Example Public Affairs\n"
+     "Posted: June 12, 2019\n\nAPRA HARBOR, Guam (NNS) -- ",
+     ("Beach cleanup draws crowd", date(2019, 6, 12), "Mass Communication Specialist 2nd Class Kim Park",
+      "USS Example Public Affairs", "APRA HARBOR, Guam")),
+    ("Base hosts community day\n\nFORT EXAMPLE, TX, UNITED STATES\n\n05.06.2022\n\nCourtesy Story\n\n"
+     "Fort Example Public Affairs Office\n\n",
+     ("Base hosts community day", date(2022, 5, 6), "Fort Example Public Affairs Office", "",
+      "FORT EXAMPLE, TX, UNITED STATES")),
+    ("Guardians mark anniversary\nPublished Dec. 20, 2022\nBy Staff Sgt. Lee Kim\nSpace Base Delta 1 Public Affairs\n\n"
+     "EXAMPLE SPACE FORCE BASE, Colo. --\n",
+     ("Guardians mark anniversary", date(2022, 12, 20), "Staff Sgt. Lee Kim", "Space Base Delta 1 Public Affairs",
+      "EXAMPLE SPACE FORCE BASE, Colo.")),
+])
+def test_other_sites_headers(page, expect):
+    a = read(page + BODY)
+    assert (a.headline, a.published, a.author, a.organization, a.dateline) == expect
+    assert a.sections[0].paragraphs[0].startswith("The squadron trained")

@@ -66,7 +66,9 @@ def test_editing_a_sentence_survives_a_rebuild_and_is_spoken(tmp_path):
     edited = next(c for c in after["cues"] if "1,200" in c["text"])
     old = next(c for c in before["cues"] if "will change" in c["text"])
     assert (edited["end"] - edited["start"]) > (old["end"] - old["start"])  # the voice says more words
-    vtt = next((show / "feed" / "media").glob("*.vtt")).read_text()
+    # the VTT the feed points at now (the superseded one stays for its grace period)
+    current = re.search(r'<podcast:transcript url="[^"]*/(media/[^"/]+\.vtt)"', (show / "feed" / "feed.xml").read_text())
+    vtt = (show / "feed" / current.group(1)).read_text()
     assert "The second sentence now says 1,200 new words." in vtt
     # the source article changes underneath the edited script: kept, with a warning
     src = show / "episodes" / "001-edit.txt"

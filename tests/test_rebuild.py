@@ -230,7 +230,9 @@ def test_clean_prunes_the_cache(tmp_path):
     n = _clips(show)
     assert n == 9
     result = run_cli("clean", "--all", show=show)
-    assert result.exit_code == 0 and result.output.startswith(f"Removed {n} cached clip(s)")
+    assert result.exit_code == 0 and result.output.startswith(f"Removed {n} cached clips (")
+    # the size freed is named for what it was (regression: "Removed 0 cached clip(s), 4.4 MB.")
+    assert "MB freed. The clip cache now holds 0.0 MB." in result.output
     assert _clips(show) == 0
     (show / "episodes" / "001-ep.txt").write_text(article(1, "Episode 1", "Now different. Still short."))
     result = run_cli("build", show=show)

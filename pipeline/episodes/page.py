@@ -53,6 +53,7 @@ _NAV = {
     "flickr", "x", "comments", "comment", "previous", "next", "up", "of", "a", "an", "index", "list",
     "archive", "archives", "library", "units", "leadership", "biographies", "fact", "sheets", "cs", "dig",
     "here", "latest", "top", "stories", "read", "show", "hide", "caption", "captions", "enlarge", "zoom",
+    "toggle", "navigation", "nav", "open", "close", "expand", "collapse", "on", "via", "press", "enter", "go",
 }
 _SECTION_END = {"news", "articles", "stories", "releases", "features", "commentaries", "photos", "videos",
                 "headlines", "updates", "galleries"}
@@ -466,6 +467,7 @@ def _read_header(page: Page, lines: list[str], kinds: list[str]) -> None:
     heads: list[int] = []
     for i, (line, kind) in enumerate(zip(lines, kinds)):
         if kind == _KIND_DATE:
+            names = []
             for part in line.split("|"):
                 part = part.strip()
                 if not part:
@@ -473,9 +475,11 @@ def _read_header(page: Page, lines: list[str], kinds: list[str]) -> None:
                 value, _ = date_in(part)
                 if value is not None:
                     page.published = page.published or value
-                elif not is_date_line(part) and not page.author and not _label_only(part):
-                    _take_byline(page, part)
-                    by_index = i
+                elif not is_date_line(part) and not _label_only(part):
+                    names.append(part)
+            if names and not page.author:
+                _take_byline(page, " | ".join(names))  # "DATE | NAME UNIT", "NAME | UNIT | DATE"
+                by_index = i
         elif kind == _KIND_BY:
             if _SECOND_BYLINE.match(line):
                 continue  # "Photos by ...": the photographer, not the writer
@@ -542,6 +546,9 @@ def _take_byline(page: Page, line: str) -> None:
     if not people:
         return
     author, org = split_byline(people[0])
+    # "Story by NAME | UNIT | DATE": the unit in a field of its own
+    if not org and len(people) > 1 and UNIT_WORDS.search(people[1]) and not _ends_sentence(people[1]):
+        org = people[1]
     page.author, page.organization = author, org or page.organization
 
 
