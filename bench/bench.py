@@ -12,6 +12,7 @@ Figures (the issue's targets in brackets):
   rss     peak RSS for a 60-minute episode: readcast, each helper, all together           [< 500 MB]
   normalise  normalising the whole bundled script after start-up, seconds               [< 1 s]
   import  `readcast add` of the 30 real corpus pages into an empty show, seconds         [< 10 s]
+  hostile `readcast add` and `build` of the worst front matter (alias bomb, 200 kB scalar)  [< 10 s each]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -221,8 +222,33 @@ def bench_import(tmp: Path, runs: int = 3) -> dict:
     return {f"add {len(pages)} real pages (s)": statistics.median(times), "all": times}
 
 
+def bench_hostile(tmp: Path) -> dict:
+    """The inputs that used to hang: each is refused or built, and how long that takes."""
+    bomb = ("---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+            + "title: *i\n---\nBody.\n")
+    cases = {"alias bomb": bomb,
+             "200 kB scalar": '---\ntitle: "' + "x" * 200_000 + '"\npublished: 2020-01-02\n---\n\nA body.\n',
+             "escapes": '---\ntitle: "Bell\\a \\e[2J"\npublished: 2020-01-02\n---\n\nA body with a bell.\n'}
+    out = {}
+    for name, text in cases.items():
+        show = tmp / f"hostile-{len(out)}"
+        subprocess.run([READCAST, "init", str(show), "--owner-email", "pa@example.mil"], check=True,
+                       stdout=subprocess.DEVNULL)
+        src = tmp / f"hostile-{len(out)}.md"
+        src.write_text(text)
+        t = time.perf_counter()
+        subprocess.run([READCAST, "add", "--show", str(show), str(src)], capture_output=True, timeout=300)
+        out[f"{name}: add (s)"] = time.perf_counter() - t
+        (show / "episodes" / "zz-direct.md").write_text(text)
+        t = time.perf_counter()
+        subprocess.run([READCAST, "build", "--show", str(show)], capture_output=True, timeout=300)
+        out[f"{name}: build (s)"] = time.perf_counter() - t
+    return out
+
+
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "import", "cold", "edit", "noop", "rss"]
+    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
@@ -230,7 +256,7 @@ def main(argv: list[str]) -> None:
             t = time.perf_counter()
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalise,
-                  "import": lambda: bench_import(tmp)}[name]
+                  "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

@@ -106,3 +106,11 @@ def test_show_notes_name_author_and_source_and_list_chapters(bundled):
     assert "Written by Senior Airman Sean D. Smith, Minot Air Force Base Public Affairs." in html
     assert re.search(r"Chapters:<br>0:00 Intro<br>0:\d\d Khrushchev<br>\d:\d\d Outro", html)
     assert "Next time: Lyndon B. Johnson" in html
+
+
+def test_one_rounding_rule_for_every_duration_shown():
+    """Regression: the page truncated (0:49) where the feed rounded half to even (50 s, or 48 for 48.5)."""
+    from pipeline.feed.captions import timestamp, whole_seconds
+
+    assert [whole_seconds(x) for x in (49.4, 49.5, 49.6, 48.5, 0.2)] == [49, 50, 50, 49, 0]
+    assert [timestamp(x) for x in (49.6, 48.5, 3599.5)] == ["0:50", "0:49", "1:00:00"]
