@@ -212,6 +212,10 @@ def test_a_run_of_characters_without_spaces_never_reaches_the_voice():
      "EXAMPLE SPACE FORCE BASE, Colo. --\n",
      ("Guardians mark anniversary", date(2022, 12, 20), "Staff Sgt. Lee Kim", "Space Base Delta 1 Public Affairs",
       "EXAMPLE SPACE FORCE BASE, Colo.")),
+    ("WINTER DRILL IN THE NORTH\n\nBy Staff Sgt. Jo Lee\n\nEXAMPLE AIR FORCE BASE, N.D. -- ",
+     ("WINTER DRILL IN THE NORTH", None, "Staff Sgt. Jo Lee", "", "EXAMPLE AIR FORCE BASE, N.D.")),
+    ("Jan. 5, 2023 | By Jim Example, DOD News\n\nSecretary meets allies\n\nWASHINGTON -- ",
+     ("Secretary meets allies", date(2023, 1, 5), "Jim Example", "DOD News", "WASHINGTON")),
 ])
 def test_other_sites_headers(page, expect):
     a = read(page + BODY)

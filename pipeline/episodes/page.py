@@ -301,9 +301,12 @@ def _kind(line: str) -> str:
         return _KIND_DATE
     if _BYLINE.match(line) or _SECOND_BYLINE.match(line) or _COURTESY.match(line) or _from_byline(line):
         return _KIND_BY
-    if place_of(re.sub(rf"{SEP}$", "", line + " ").strip()) and (
-            line.split(",")[0].isupper() or _SEP_RX.search(line + " ")):
-        if not _SEP_RX.search(line + " ") or _SEP_RX.search(line + " ").end() >= len(line):
+    # a place alone on a line: 'MINOT AIR FORCE BASE, ND, UNITED STATES' or 'SOUTH BURLINGTON, Vt. --';
+    # without a comma or a dash it is an upper-case headline, not a place
+    sep = _SEP_RX.search(line + " ")
+    if ("," in line or sep) and place_of(re.sub(rf"{SEP}$", "", line + " ").strip()) and (
+            line.split(",")[0].isupper() or sep):
+        if not sep or sep.end() >= len(line):
             return _KIND_PLACE
     if is_org(line):
         return _KIND_ORG
