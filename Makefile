@@ -37,6 +37,7 @@ bench: setup
 # regenerate the golden scripts after an intended change to the script stage
 golden: setup
 	$(BIN)/python -m tests.golden
+	$(BIN)/python -m tests.golden --site
 
 serve: setup
 	$(BIN)/readcast serve

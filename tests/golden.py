@@ -39,8 +39,71 @@ def render(path: Path) -> tuple[str, str]:
     return script.body_text(), "\n".join(spoken).rstrip() + "\n"
 
 
+SITE = GOLDEN / "bundled-site.txt"
+_HASH = __import__("re").compile(r"(?<=-)[0-9a-f]{10,}(?=[.-])")
+
+
+def site_snapshot(show: Path) -> str:
+    """What a built show publishes, minus what the voice's randomness moves (timings, byte
+    counts, the audio hash in media names): captions' text, chapters, and every feed field."""
+    import re
+
+    from lxml import etree
+
+    out: list[str] = []
+    feed = etree.parse(str(show / "feed" / "feed.xml")).getroot()
+    for el in feed.iter():
+        if not isinstance(el.tag, str) or el.tag in ("lastBuildDate", "pubDate") and el.getparent().tag == "channel":
+            continue
+        tag = re.sub(r"\{[^}]*\}", lambda m: {"http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes:",
+                                                 "http://www.w3.org/2005/Atom": "atom:"}.get(m.group(0)[1:-1], "ns:"), el.tag)
+        attrs = {k: _HASH.sub("<hash>", v) for k, v in sorted(el.attrib.items()) if k not in ("length",)}
+        text = (el.text or "").strip()
+        if tag == "itunes:duration":
+            text = "<t>"
+        if tag == "description" and el.getparent().tag == "item":
+            text = re.sub(r"\b\d+:\d\d\b", "<t>", text)
+        if tag == "ns:encoded":
+            text = re.sub(r"\b\d+:\d\d\b", "<t>", text)
+        out.append(f"{tag} {attrs if attrs else ''} {_HASH.sub('<hash>', text)}".rstrip())
+    for vtt in sorted((show / "feed" / "media").glob("*.vtt")):
+        cues = [line for line in vtt.read_text(encoding="utf-8").splitlines()
+                if line and "-->" not in line and not re.fullmatch(r"s\d+", line)]
+        out.append("captions: " + " | ".join(cues))
+    for chapters in sorted((show / "feed" / "media").glob("*-chapters.json")):
+        import json
+
+        out.append("chapters: " + " | ".join(c["title"] for c in json.loads(chapters.read_text())["chapters"]))
+    return "\n".join(out) + "\n"
+
+
+def build_bundled(dest: Path) -> Path:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main as cli
+
+    for name in ("show.toml", "lexicon.toml"):
+        shutil.copy(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "episodes", dest / "episodes")
+    (dest / "audio").mkdir()
+    for name in ("intro.mp3", "outro.mp3"):
+        shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
+    result = CliRunner().invoke(cli, ["build", "--show", str(dest)])
+    assert result.exit_code == 0, result.output
+    return dest
+
+
 def main() -> None:
     GOLDEN.mkdir(exist_ok=True)
+    if "--site" in sys.argv:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            SITE.write_text(site_snapshot(build_bundled(Path(d))), encoding="utf-8")
+        print(f"wrote {SITE.relative_to(ROOT)}", file=sys.stderr)
+        return
     for path in articles():
         script, spoken = render(path)
         (GOLDEN / f"{path.stem}.script.txt").write_text(script, encoding="utf-8")
