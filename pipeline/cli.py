@@ -18,6 +18,31 @@ import click
 
 from . import __version__
 
+
+class EngineChoice(click.ParamType):
+    """An engine name from the registry, read only when the option is used or its help shown (the
+    registry lives in the audio package, which every command's start-up should not import)."""
+
+    name = "engine"
+
+    def _names(self) -> list[str]:
+        from .audio.engines import engine_names
+
+        return engine_names(include_hidden=False)
+
+    def get_metavar(self, param, *args) -> str:
+        return "[" + "|".join(self._names()) + "]"
+
+    def convert(self, value, param, ctx):
+        from .audio.engines import engine_names
+
+        if value in engine_names():
+            return value
+        self.fail(f"{value!r} is not one of {', '.join(self._names())}", param, ctx)
+
+
+ENGINE_CHOICES = EngineChoice()
+
 log = logging.getLogger("pipeline")
 
 
@@ -200,7 +225,7 @@ def _stage_command(name: str, stages: tuple[str, ...], doc: str):
     @main.command(name, help=doc)
     @show_option
     @click.argument("slugs", nargs=-1)
-    @click.option("--engine", type=click.Choice(["piper", "gtts"]), default=None, help="Override voice.engine.")
+    @click.option("--engine", type=ENGINE_CHOICES, default=None, help="Override voice.engine.")
     @click.option("--base-url", default=None, metavar="URL", help="Override base_url (where feed/ is served).")
     @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Synthesis processes (default: cores).")
     @click.option("-n", "--dry-run", is_flag=True, help="Print what would be done, and do nothing.")
@@ -316,7 +341,7 @@ def init_cmd(directory, title, owner_email):
 @click.argument("text")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write a WAV file here.")
 @click.option("--print", "print_only", is_flag=True, help="Print what the engine would receive; do not synthesise.")
-@click.option("--engine", type=click.Choice(["piper", "gtts"]), default=None, help="Override voice.engine.")
+@click.option("--engine", type=ENGINE_CHOICES, default=None, help="Override voice.engine.")
 @handle_errors
 def say_cmd(show_dir, text, output, print_only, engine):
     """Speak TEXT through the show's normaliser, lexicon and voice (check a fix in seconds)."""

@@ -195,7 +195,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "publish.grace_days": (0.0, 3650.0),
 }
 _TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: 'text in quotes ("...")'}
-ENGINES = ("piper", "gtts")
 SHOW_TYPES = ("serial", "episodic")
 
 
@@ -292,9 +291,11 @@ def load_show(root: Path | str = ".") -> Show:
     top["base_url"] = _normalise_base_url(top["base_url"], where)
     if top.get("type", "serial") not in SHOW_TYPES:
         raise ConfigError(f"type {top['type']!r} is not one of {SHOW_TYPES}", where, 'use "serial" or "episodic"')
-    if top["voice"].engine not in ENGINES:
+    from .audio.engines import engine_names
+
+    if top["voice"].engine not in engine_names():
         raise ConfigError(f"voice.engine {top['voice'].engine!r} is unknown", where,
-                          f"use one of: {', '.join(ENGINES)}")
+                          f"use one of: {', '.join(engine_names(include_hidden=False))}")
     if top["audio"].channels not in (1, 2):
         raise ConfigError("audio.channels must be 1 or 2", where, "set channels = 1 (mono) or 2")
     try:

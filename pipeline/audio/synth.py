@@ -25,8 +25,7 @@ import numpy as np
 from ..config import Voice
 from ..errors import EngineError, ReadcastError
 from .cache import ClipCache, ClipInfo
-from .engines import Engine, create_engine
-from .engines.piper_engine import cores
+from .engines import Engine, cores, create_engine, spec_for
 from .loudness import integrated, resample, trim_silence
 
 log = logging.getLogger(__name__)
@@ -170,9 +169,10 @@ class Synthesizer:
         self.rate = rate
         self.cache = cache
         n = cores()
+        self.spec = spec_for(voice.engine)
         self.jobs = max(1, min(jobs or n, 32))
         self.expected = expected
-        if expected is not None and self.voice.engine == "piper" and self.jobs > 1:
+        if expected is not None and self.spec.cpu_bound and self.jobs > 1:
             # fewer sentences than processes: fewer processes, each with more threads
             self.jobs = max(1, min(self.jobs, expected))
             self._pool_anyway = True
@@ -184,9 +184,9 @@ class Synthesizer:
     def _start(self) -> Executor:
         if self._executor is None:
             n = cores()
-            if (self.jobs == 1 and not self._pool_anyway) or self.voice.engine != "piper":
+            if (self.jobs == 1 and not self._pool_anyway) or not self.spec.cpu_bound:
                 # online engines wait on the network, not the CPU: threads are enough
-                workers = 1 if self.voice.engine == "piper" else min(self.jobs, 4)
+                workers = 1 if self.spec.cpu_bound else min(self.jobs, 4)
                 _init(self.voice, n, str(self.cache.root.parent), self.rate)
                 self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synth")
             else:
@@ -196,9 +196,9 @@ class Synthesizer:
                 # fork is the cheapest start, but forking a process whose onnxruntime already runs
                 # threads (an engine used in-process before, as in tests), or forking from a
                 # thread (as waves do), can deadlock the child: a fork server is safe from both
-                if long_build or "onnxruntime" in sys.modules:
+                if long_build or any(m in sys.modules for m in self.spec.preload):
                     ctx = multiprocessing.get_context("forkserver")
-                    ctx.set_forkserver_preload(["pipeline.audio.synth", "onnxruntime", "piper"])
+                    ctx.set_forkserver_preload(["pipeline.audio.synth", *self.spec.preload])
                 else:
                     ctx = multiprocessing.get_context("fork")
 

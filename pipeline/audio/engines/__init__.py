@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ...config import Voice
 from ...errors import EngineError
+
+if TYPE_CHECKING:  # numpy and the config are not needed to read the registry (the CLI's help does)
+    from pathlib import Path
+
+    import numpy as np
+
+    from ...config import Voice
 
 
 class Engine(ABC):
@@ -43,7 +48,7 @@ class VoiceInfo:
     note: str = ""
 
 
-def user_cache_dir() -> "Path":
+def user_cache_dir() -> Path:
     """Per-user cache for things shared by every show (~/.cache/readcast, or $XDG_CACHE_HOME)."""
     import os
     from pathlib import Path
@@ -52,21 +57,76 @@ def user_cache_dir() -> "Path":
     return Path(base) / "readcast"
 
 
+def cores() -> int:
+    """The cores this process may use (its affinity, not the machine's count)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the rest of readcast needs to know about an engine, without importing it.
+
+    The module is imported only when the engine is used (piper's import alone takes a second);
+    it defines `create(voice, threads, model_cache) -> Engine` and `voices() -> list[VoiceInfo]`.
+    """
+
+    name: str
+    module: str                     # e.g. "pipeline.audio.engines.piper_engine"
+    offline: bool                   # works with no network
+    cpu_bound: bool                 # True: a process per core; False: a few threads waiting on I/O
+    preload: tuple[str, ...] = ()   # modules a fork server imports once for every worker
+    summary: str = ""
+    hidden: bool = False            # for tests: valid in show.toml, not offered in help
+
+
+REGISTRY: dict[str, EngineSpec] = {}
+
+
+def register(spec: EngineSpec) -> EngineSpec:
+    REGISTRY[spec.name] = spec
+    return spec
+
+
+# one line per engine: adding an engine is its module plus a line here
+register(EngineSpec("piper", "pipeline.audio.engines.piper_engine", offline=True, cpu_bound=True,
+                    preload=("onnxruntime", "piper"), summary="offline neural voice (default)"))
+register(EngineSpec("gtts", "pipeline.audio.engines.gtts_engine", offline=False, cpu_bound=False,
+                    summary="Google's voice, online"))
+register(EngineSpec("fake", "pipeline.audio.engines.fake_engine", offline=True, cpu_bound=False,
+                    summary="a tone whose length follows the text, for tests", hidden=True))
+
+
+def engine_names(include_hidden: bool = True) -> list[str]:
+    return [name for name, spec in REGISTRY.items() if include_hidden or not spec.hidden]
+
+
+def spec_for(name: str) -> EngineSpec:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise EngineError(f"unknown engine {name!r}", None,
+                          f"use one of {', '.join(engine_names(False))} for engine in show.toml") from None
+
+
 def create_engine(voice: Voice, threads: int | None = None, optimise: bool = True) -> Engine:
-    """An engine for the show's voice. piper keeps its optimised model in the user cache."""
-    if voice.engine == "piper":
-        from .piper_engine import PiperEngine
+    """An engine for the show's voice (an engine that keeps files, as piper keeps its optimised
+    model, keeps them in the user cache)."""
+    import importlib
 
-        return PiperEngine(voice, threads=threads, model_cache=user_cache_dir() / "models" if optimise else None)
-    if voice.engine == "gtts":
-        from .gtts_engine import GttsEngine
-
-        return GttsEngine(voice)
-    raise EngineError(f"unknown engine {voice.engine!r}", None, "use engine = \"piper\" or \"gtts\" in show.toml")
+    module = importlib.import_module(spec_for(voice.engine).module)
+    return module.create(voice, threads=threads, model_cache=user_cache_dir() / "models" if optimise else None)
 
 
 def list_voices() -> list[VoiceInfo]:
-    from .gtts_engine import gtts_voices
-    from .piper_engine import piper_voices
+    import importlib
 
-    return piper_voices() + gtts_voices()
+    out: list[VoiceInfo] = []
+    for spec in REGISTRY.values():
+        if not spec.hidden:
+            out.extend(importlib.import_module(spec.module).voices())
+    return out

@@ -84,3 +84,10 @@ def gtts_voices() -> list[VoiceInfo]:
         return [VoiceInfo("gtts", "-", "-", offline=False, usable=False, note="gTTS not installed")]
     return [VoiceInfo("gtts", code, name, offline=False, usable=True, note="needs internet (Google)")
             for code, name in sorted(langs.items()) if code.startswith("en")]
+
+
+def create(voice: Voice, threads: int | None = None, model_cache=None) -> GttsEngine:
+    return GttsEngine(voice)
+
+
+voices = gtts_voices

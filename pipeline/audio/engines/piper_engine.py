@@ -241,8 +241,8 @@ def piper_voices() -> list[VoiceInfo]:
     return out
 
 
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+def create(voice: Voice, threads: int | None = None, model_cache: Path | None = None) -> PiperEngine:
+    return PiperEngine(voice, threads=threads, model_cache=model_cache)
+
+
+voices = piper_voices
