@@ -22,9 +22,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-# the unit tests without the slow end-to-end ones
+# everything but the real neural voice, the browser and the clients: well under a minute
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not e2e and not slow"
+	$(BIN)/python -m pytest -q -m "not e2e and not slow and not voice"
 
 # real podcast and browser clients for the end-to-end tests (Debian; run as root)
 system-deps:

@@ -130,7 +130,12 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except ReadcastError as exc:
-            raise _fail(exc) from None
+            from .errors import ConfigErrors
+
+            problems = exc.problems if isinstance(exc, ConfigErrors) else [exc]
+            for earlier in problems[:-1]:  # every problem in show.toml at once, one line each
+                click.echo(f"Error: {earlier}", err=True)
+            raise _fail(problems[-1]) from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted. Published files are intact; run the command again to resume.", err=True)
             sys.exit(130)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+import types
+import typing
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigErrors
 
 SHOW_FILE = "show.toml"
 
@@ -209,47 +211,46 @@ def _normalise_base_url(url: str, where: Path) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path) -> Any:
-    """Build a dataclass from a TOML table, rejecting unknown keys and wrong types by name."""
-    known = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name != "root"}
+def _types(hint: Any) -> tuple[type, ...]:
+    """The Python types a TOML value may have for an annotation: `float | None` takes 1 or 1.5."""
+    args = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    out = tuple(a for a in args if a is not type(None))
+    return (int, float) if float in out else out
+
+
+def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path, errors: list[ConfigError]) -> dict[str, Any]:
+    """A dataclass's fields from a TOML table: every unknown key, wrong type and value out of
+    range is added to `errors` (all of them, so a producer fixes show.toml in one go)."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)
+             if f.init and f.name != "root" and (section or f.name not in _SECTIONS)}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"{section}.{key}" if section else key
         if key in _SECTIONS and not section:
             continue
         if key not in known:
-            raise ConfigError(
-                f"unknown setting '{dotted}'",
-                where,
-                f"remove it or check its spelling (known: {', '.join(sorted(known))})",
-            )
-        default = known[key].default
-        expected: tuple[type, ...]
-        if isinstance(default, bool):
-            expected = (bool,)
-        elif isinstance(default, float) or default is None and key == "loudness":
-            expected = (int, float)
-        elif isinstance(default, int):
-            expected = (int,)
-        elif key == "jobs":
-            expected = (int,)
-        else:
-            expected = (str,)
+            errors.append(ConfigError(f"unknown setting '{dotted}'", where,
+                                      f"remove it or check its spelling (known: {', '.join(sorted(known))})"))
+            continue
+        expected = _types(hints[key])
         if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
             kind = _TYPE_NAMES[expected[-1]] if len(expected) == 1 or float in expected else "value"
-            raise ConfigError(f"setting '{dotted}' should be a {kind}, not {value!r}", where,
-                              "fix its value")
-        if dotted in RANGES and value is not None:
+            errors.append(ConfigError(f"setting '{dotted}' should be a {kind}, not {value!r}", where, "fix its value"))
+            continue
+        if dotted in RANGES:
             low, high = RANGES[dotted]
             if not low <= value <= high:
-                raise ConfigError(f"setting '{dotted}' is {value!r}, outside its range {low:g} to {high:g}", where,
-                                  f"set it between {low:g} and {high:g}")
+                errors.append(ConfigError(f"setting '{dotted}' is {value!r}, outside its range {low:g} to {high:g}",
+                                          where, f"set it between {low:g} and {high:g}"))
+                continue
         values[key] = float(value) if float in expected and not isinstance(value, bool) else value
     return values
 
 
 def load_show(root: Path | str = ".") -> Show:
-    """Read and validate show.toml; every problem is one ConfigError naming the file and the fix."""
+    """Read and validate show.toml; every problem is a ConfigError naming the file and the fix,
+    and all of them are reported together (ConfigErrors)."""
     root = Path(root).resolve()
     where = root / SHOW_FILE
     if not where.is_file():
@@ -267,6 +268,7 @@ def load_show(root: Path | str = ".") -> Show:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"is not valid TOML ({exc})", where, "fix the syntax at that line") from None
 
+    errors: list[ConfigError] = []
     for name in REQUIRED:
         value = raw.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -274,37 +276,45 @@ def load_show(root: Path | str = ".") -> Show:
                 "id": f'id = "{uuid.uuid4()}"',
                 "base_url": 'base_url = "https://your.site/podcast/"',
             }.get(name, f'{name} = "..."')
-            raise ConfigError(f"missing required field '{name}'", where, f"add {example} at the top")
+            errors.append(ConfigError(f"missing required field '{name}'", where, f"add {example} at the top"))
 
-    top = _coerce("", Show, raw, where)
+    top = _coerce("", Show, raw, where, errors)
     for section, cls in _SECTIONS.items():
         table = raw.get(section, {})
         if not isinstance(table, dict):
-            raise ConfigError(f"'{section}' should be a table", where, f"write it as [{section}]")
-        top[section] = cls(**_coerce(section, cls, table, where))
+            errors.append(ConfigError(f"'{section}' should be a table", where, f"write it as [{section}]"))
+            table = {}
+        top[section] = cls(**_coerce(section, cls, table, where, errors))
 
-    try:
-        uuid.UUID(top["id"])
-    except ValueError:
-        raise ConfigError(f"id {top['id']!r} is not a UUID", where,
-                          f'use a fresh one, e.g. id = "{uuid.uuid4()}", and never change it') from None
-    top["base_url"] = _normalise_base_url(top["base_url"], where)
-    if top.get("type", "serial") not in SHOW_TYPES:
-        raise ConfigError(f"type {top['type']!r} is not one of {SHOW_TYPES}", where, 'use "serial" or "episodic"')
+    def check(ok: bool, message: str, hint: str) -> None:
+        if not ok:
+            errors.append(ConfigError(message, where, hint))
+
+    if isinstance(top.get("id"), str) and top["id"].strip():
+        try:
+            uuid.UUID(top["id"])
+        except ValueError:
+            check(False, f"id {top['id']!r} is not a UUID", f'use a fresh one, e.g. id = "{uuid.uuid4()}", and never change it')
+    if isinstance(top.get("base_url"), str) and top["base_url"].strip():
+        try:
+            top["base_url"] = _normalise_base_url(top["base_url"], where)
+        except ConfigError as exc:
+            errors.append(exc)
+    check(top.get("type", "serial") in SHOW_TYPES, f"type {top.get('type')!r} is not one of {SHOW_TYPES}",
+          'use "serial" or "episodic"')
     from .audio.engines import engine_names
 
-    if top["voice"].engine not in engine_names():
-        raise ConfigError(f"voice.engine {top['voice'].engine!r} is unknown", where,
-                          f"use one of: {', '.join(engine_names(include_hidden=False))}")
-    if top["audio"].channels not in (1, 2):
-        raise ConfigError("audio.channels must be 1 or 2", where, "set channels = 1 (mono) or 2")
+    check(top["voice"].engine in engine_names(), f"voice.engine {top['voice'].engine!r} is unknown",
+          f"use one of: {', '.join(engine_names(include_hidden=False))}")
+    check(top["audio"].channels in (1, 2), "audio.channels must be 1 or 2", "set channels = 1 (mono) or 2")
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(top.get("timezone", "UTC"))
     except Exception:
-        raise ConfigError(f"timezone {top.get('timezone')!r} is unknown", where,
-                          'use an IANA name such as "America/Chicago"') from None
+        check(False, f"timezone {top.get('timezone')!r} is unknown", 'use an IANA name such as "America/Chicago"')
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
     show = Show(root=root, **top)
     if not show.link:
         show = dataclasses.replace(show, link=show.base_url)

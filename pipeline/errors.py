@@ -26,6 +26,16 @@ class ConfigError(ReadcastError):
     """show.toml is missing, unreadable or holds a bad value."""
 
 
+class ConfigErrors(ConfigError):
+    """Several problems in show.toml, reported together; the message is the first of them."""
+
+    def __init__(self, problems: list[ConfigError]):
+        self.problems = problems
+        first = problems[0]
+        super().__init__(str(first))
+        self.path, self.where, self.hint = first.path, first.where, first.hint
+
+
 class EpisodeError(ReadcastError):
     """An article cannot be read or lacks what an episode needs."""
 

@@ -33,6 +33,7 @@ name = "Test Owner"
 email = "owner@example.test"
 
 [voice]
+engine = "{engine}"
 noise_scale = 0.0
 noise_w = 0.0
 
@@ -47,7 +48,9 @@ ARTICLE = ("Test Series: Part {n} - {title} Published Oct. {day}, 2015 By Senior
 
 
 def make_show(root: Path, articles: dict[str, str] | None = None, music: bool = True, audio_extra: str = "",
-              extra: str = "") -> Path:
+              extra: str = "", engine: str = "fake") -> Path:
+    """A show in `root`. Its voice is the fake engine (a tone shaped like speech, instant) unless
+    the test is about the real voice: then engine="piper"."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "episodes").mkdir(exist_ok=True)
     (root / "audio").mkdir(exist_ok=True)
@@ -55,7 +58,7 @@ def make_show(root: Path, articles: dict[str, str] | None = None, music: bool = 
         shutil.copy(ROOT / "audio" / "intro.mp3", root / "audio" / "intro.mp3")
         shutil.copy(ROOT / "audio" / "outro.mp3", root / "audio" / "outro.mp3")
     text = SHOW_TOML.format(intro="audio/intro.mp3" if music else "", outro="audio/outro.mp3" if music else "",
-                            audio_extra=audio_extra)
+                            audio_extra=audio_extra, engine=engine)
     (root / "show.toml").write_text(text + extra, encoding="utf-8")
     for name, body in (articles or {}).items():
         (root / "episodes" / name).write_text(body, encoding="utf-8")
@@ -125,3 +128,11 @@ def pytest_terminal_summary(terminalreporter):
     text = corpus.corpus_summary() if corpus else ""
     if text:
         terminalreporter.write_line(text)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of the real neural voice are marked `voice` (make test-fast leaves them out): the ones
+    on the bundled show, and those marked by hand where the voice itself is the point."""
+    for item in items:
+        if "bundled" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.voice)

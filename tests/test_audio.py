@@ -200,12 +200,13 @@ def test_long_stretches_are_synthesised_in_pieces_cut_at_the_best_boundary():
     assert pieces("[[ " + "a" * 200 + " ]]", limit=100) != []
 
 
+@pytest.mark.voice
 def test_a_long_sentence_sounds_whole(tmp_path):
     """Cut into pieces, a long sentence still comes out as one clip with natural, short joins."""
     from pipeline.audio.engines import create_engine
     from pipeline.audio.engines.piper_engine import MAX_PIECE
 
-    engine = create_engine(load_show(make_show(tmp_path / "s", {})).voice, threads=1)
+    engine = create_engine(load_show(make_show(tmp_path / "s", {}, engine="piper")).voice, threads=1)
     text = ("Khrushchev was born in a small village near the border with Ukraine, worked as a miner and a "
             "metal fitter before the revolution, rose through the party in Moscow during the thirties, and "
             "in nineteen fifty-three outmanoeuvred his rivals to become first secretary of the party")
@@ -245,6 +246,7 @@ def test_prepared_music_is_reused_until_the_file_changes(tmp_path, monkeypatch):
     assert not list((show / ".readcast" / "cache" / "music").glob("*.npy"))
 
 
+@pytest.mark.voice
 def test_optimised_voice_model_is_cached_once_and_a_damaged_copy_is_survived(tmp_path):
     from pipeline.audio.engines.piper_engine import PiperEngine
 

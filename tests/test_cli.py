@@ -68,6 +68,7 @@ def test_permission_denied_episode(tmp_path):
     assert f"Error: {path}: cannot be read (permission denied); run: chmod a+r '{path}'" in result.output
 
 
+@pytest.mark.voice
 def test_init_makes_a_show_that_builds(tmp_path):
     target = tmp_path / "new-show"
     result = run_cli("init", str(target))

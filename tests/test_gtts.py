@@ -32,12 +32,12 @@ def google_body(mp3: bytes) -> str:
 
 def gtts_show(tmp_path):
     return make_show(tmp_path / "s", {"001-a.txt": article(1, "Online", "A short sentence. Another one.")},
-                     music=False, extra="")
+                     music=False, extra="", engine="gtts")
 
 
 def _engine_gtts(show):
     toml = show / "show.toml"
-    toml.write_text(toml.read_text().replace("[voice]\n", '[voice]\nengine = "gtts"\nvoice = "en"\nretry_backoff = 0.01\n'))
+    toml.write_text(toml.read_text().replace("[voice]\n", '[voice]\nvoice = "en"\nretry_backoff = 0.01\n'))
 
 
 @responses.activate

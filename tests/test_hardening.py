@@ -43,6 +43,7 @@ def _feed_media(show: Path) -> list[str]:
 
 # 1 -------------------------------------------------------------------------------------------------
 
+@pytest.mark.voice
 def test_a_fresh_init_show_publishes_without_an_owner_email(tmp_path):
     """Was: ValueError 'Both name and email have to be set.' from feedgen, media written, no feed."""
     show = tmp_path / "S"
@@ -60,6 +61,7 @@ def test_a_fresh_init_show_publishes_without_an_owner_email(tmp_path):
     assert check.exit_code == 0 and "Warning: feed.xml: no itunes:owner email" in check.output
 
 
+@pytest.mark.voice
 def test_init_takes_an_owner_email_and_refuses_a_wrong_one(tmp_path):
     show = tmp_path / "S"
     assert run_cli("init", str(show), "--owner-email", "pa@example.mil").exit_code == 0
@@ -177,7 +179,7 @@ def test_a_killed_build_leaves_no_voice_worker_behind(tmp_path, sig):
     if not Path("/proc/self/environ").exists():
         pytest.skip("needs /proc")
     body = " ".join(f"Sentence number {n} of this test is here." for n in range(40))
-    show = make_show(tmp_path / "s", {"001-ep.txt": article(1, "Long", body)}, music=False)
+    show = make_show(tmp_path / "s", {"001-ep.txt": article(1, "Long", body)}, music=False, engine="piper")
     mark = f"READCAST_TEST_MARK={uuid.uuid4()}"
     env = dict(os.environ, READCAST_TEST_MARK=mark.split("=", 1)[1])
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--jobs", "2", "--show", str(show)],
@@ -372,3 +374,20 @@ def test_progress_counts_each_sentence_once_like_the_summary(tmp_path):
     todo = int(re.search(r"Synthesising sentences: (\d+) to do", result.output).group(1))
     done = int(re.search(r"\((\d+) sentences synthesised\)", result.output).group(1))
     assert todo == done
+
+
+def test_every_problem_in_show_toml_is_reported_at_once(tmp_path):
+    """Code health: the schema comes from the settings' annotations, and all errors show together."""
+    show = make_show(tmp_path / "s", {"001-ep.txt": article(1, "One", "A sentence.")}, music=False)
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace("[audio]\n", "[audio]\nloudness = \"loud\"\nbitrate = 1000\nvolume = 3\n")
+                    + "\n[build]\njobs = 1.5\n")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert [line.split(": ", 2)[2].split(";")[0] for line in lines] == [
+        "setting 'audio.loudness' should be a number, not 'loud'",
+        "setting 'audio.bitrate' is 1000, outside its range 16 to 320",
+        "unknown setting 'audio.volume'",
+        "setting 'build.jobs' should be a whole number, not 1.5",
+    ]

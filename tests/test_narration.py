@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 import wave
@@ -15,6 +17,7 @@ def test_say_print_gives_the_spoken_form():
     assert result.output == ("[[ kɹˈʊʃtʃɔf ]] was born in eighteen ninety-four in [[ kɐlˈiːnəfkə ]], Russia.\n")
 
 
+@pytest.mark.voice
 def test_say_writes_audio(tmp_path):
     out = tmp_path / "x.wav"
     result = run_cli("say", "-o", str(out), "Tech. Sgt. Jane Doe flew the B-52 on Oct. 21, 2015.", show=ROOT)

@@ -23,10 +23,10 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
             for p in root.rglob("*") if p.is_file()}
 
 
-def _show(tmp_path, name="s", music=True, n=3, extra=""):
+def _show(tmp_path, name="s", music=True, n=3, extra="", engine="fake"):
     arts = {f"00{i}-ep.txt": article(i, f"Episode {i}", f"Episode {i} opens here. It has a middle. It ends here.", day=i)
             for i in range(1, n + 1)}
-    return make_show(tmp_path / name, arts, music=music, extra=extra)
+    return make_show(tmp_path / name, arts, music=music, extra=extra, engine=engine)
 
 
 def test_noop_rebuild_reads_no_audio_and_writes_nothing(tmp_path, monkeypatch):
@@ -108,6 +108,7 @@ def _assert_same_episodes(a: Path, b: Path) -> None:
             assert abs(s1 - s2) < 0.002 and abs(e1 - e2) < 0.002
 
 
+@pytest.mark.voice
 def test_one_job_and_two_jobs_give_the_same_episode(tmp_path):
     a, b = _show(tmp_path, "a", n=2), _show(tmp_path, "b", n=2)
     assert run_cli("build", "--jobs", "1", show=a).exit_code == 0
@@ -115,6 +116,7 @@ def test_one_job_and_two_jobs_give_the_same_episode(tmp_path):
     _assert_same_episodes(a, b)
 
 
+@pytest.mark.voice
 def test_long_builds_recycle_workers_and_give_the_same_episode(tmp_path, monkeypatch):
     """Long builds replace their workers every RECYCLE sentences; the episode must not change."""
     import pipeline.audio.synth as synth
@@ -126,7 +128,7 @@ def test_long_builds_recycle_workers_and_give_the_same_episode(tmp_path, monkeyp
             pools.append(self)
             super().__init__(*args, **kwargs)
 
-    a, b = _show(tmp_path, "a", n=1), _show(tmp_path, "b", n=1)
+    a, b = _show(tmp_path, "a", n=1, engine="piper"), _show(tmp_path, "b", n=1, engine="piper")  # piper workers
     assert run_cli("build", "--jobs", "1", show=a).exit_code == 0
     monkeypatch.setattr(synth, "RECYCLE", 2)
     monkeypatch.setattr(synth, "ProcessPoolExecutor", Counting)
@@ -206,8 +208,9 @@ def test_sigkill_keeps_the_published_site_and_the_next_build_resumes(tmp_path, m
     assert items_a == items_b
 
 
+@pytest.mark.voice
 def test_ctrl_c_says_what_is_safe(tmp_path):
-    show = _show(tmp_path, n=2)
+    show = _show(tmp_path, n=2, engine="piper")  # a build slow enough to interrupt
     assert run_cli("build", show=show).exit_code == 0
     published = _feed_files(show)
     body = " ".join(f"Sentence number {k} is entirely new." for k in range(1, 13))

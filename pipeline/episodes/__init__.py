@@ -111,7 +111,7 @@ def _summary(sections: list[Section], limit: int = 400) -> str:
     for s in sections:
         for p in s.paragraphs:
             out = ""
-            for sentence in split_sentences(p):
+            for sentence in split_sentences(p[: limit * 3]):
                 if out and len(out) + len(sentence) > limit:
                     break
                 out = f"{out} {sentence}".strip()

@@ -154,6 +154,8 @@ def date_in(line: str) -> tuple[date | datetime | None, str]:
 
 def is_date_line(line: str) -> bool:
     """'Published Oct. 21, 2015', 'News | Feb. 20, 2020', '11.01.2016', or a bare 'Published'."""
+    if len(line) > 200:
+        return False  # a date line is short; a paragraph with a date in it is not one
     value, rest = date_in(line)
     rest_words = [w.lower() for w in _words(_TIME.sub("", rest))]
     if value is None:

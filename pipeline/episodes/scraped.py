@@ -70,10 +70,12 @@ def _set_sections(article: Article, story: list[str], captions: list[str]) -> No
         story.pop()
     # the closing teaser ("Next time: Lyndon B. Johnson") becomes the outro
     if story:
-        sentences = split_sentences(story[-1])
+        # only the end matters: splitting a whole very long paragraph would cost seconds
+        tail = story[-1][-1500:]
+        sentences = split_sentences(tail)
         if sentences and _TEASER.match(sentences[-1]):
             article.teaser = sentences[-1]
-            remaining = " ".join(sentences[:-1]).strip()
+            remaining = story[-1][: story[-1].rfind(sentences[-1])].strip()
             if remaining:
                 story[-1] = remaining
             else:
