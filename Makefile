@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast system-deps bench golden serve clean distclean
+.PHONY: setup demo test test-fast lint system-deps bench golden serve clean distclean
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ test: setup
 # everything but the real neural voice, the browser and the clients: well under a minute
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e and not slow and not voice"
+
+# types (mypy, check_untyped_defs) and lint (ruff): the rules are in pyproject.toml
+lint: setup
+	$(BIN)/python -m mypy
+	$(BIN)/python -m ruff check
 
 # real podcast and browser clients for the end-to-end tests (Debian; run as root)
 system-deps:

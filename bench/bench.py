@@ -196,7 +196,7 @@ def _proc_kb(path: str, field: str) -> int:
     return 0
 
 
-def bench_normalise(runs: int = 5) -> dict:
+def bench_normalize(runs: int = 5) -> dict:
     code = ("import time,sys;sys.path.insert(0,%r);from pipeline.config import load_show;"
             "from pipeline.episodes import read_all;from pipeline.scripts import plan_script;"
             "from pipeline.scripts.spoken import narrator_for;s=load_show(%r);ep=read_all(s)[0][0];"
@@ -255,7 +255,7 @@ def main(argv: list[str]) -> None:
         for name in wanted:
             t = time.perf_counter()
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
-                  "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalise,
+                  "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)

@@ -10,13 +10,18 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .config import Show
 from .episodes import Episode, read_all
 from .errors import ReadcastError
 from .scripts import ScriptResult, load_script_file, plan_script
-from .text.slug import is_safe_slug, slugify
+from .text.slug import slug_for_stem
+
+if TYPE_CHECKING:  # the audio package is imported only when a plan has audio work
+    from .audio import AudioPlan
+    from .audio.cache import ClipCache
+    from .files import HashCache
 
 log = logging.getLogger(__name__)
 STAGES = ("script", "audio", "feed")
@@ -43,7 +48,7 @@ class _Quiet:
 class EpisodeWork:
     ep: Episode
     script: ScriptResult | None = None
-    audio: object | None = None  # audio.AudioPlan
+    audio: AudioPlan | None = None
 
 
 @dataclass
@@ -56,9 +61,9 @@ class Plan:
     feed_current: bool | None = None
     records: list[dict] = field(default_factory=list)
     cover_key: str = ""
-    hashes: object | None = None
+    hashes: HashCache | None = None
     unselected: set[str] = field(default_factory=set)
-    cache: object | None = None
+    cache: ClipCache | None = None
 
     @property
     def scripts_to_write(self) -> list[EpisodeWork]:
@@ -67,10 +72,6 @@ class Plan:
     @property
     def audio_to_render(self) -> list[EpisodeWork]:
         return [w for w in self.work if w.audio is not None and not w.audio.current]
-
-    @property
-    def clips_to_synthesise(self) -> int:
-        return len({k for w in self.audio_to_render for k in w.audio.missing})
 
     @property
     def nothing_to_do(self) -> bool:
@@ -99,8 +100,7 @@ class Plan:
 def _failed_slug(problem: ReadcastError) -> str | None:
     if problem.path is None:
         return None
-    stem = problem.path.stem
-    return stem if is_safe_slug(stem) else slugify(stem)
+    return slug_for_stem(problem.path.stem)
 
 
 def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | None = None) -> Plan:
@@ -117,7 +117,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
         # building some episodes must not take the others out of the feed
         from .episodes import discover
 
-        plan.unselected = {p.stem if is_safe_slug(p.stem) else slugify(p.stem) for p in discover(show)} - set(only)
+        plan.unselected = {slug_for_stem(p.stem) for p in discover(show)} - set(only)
 
     keep: list[EpisodeWork] = []
     for w in plan.work:
@@ -152,6 +152,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
         plan.cache = ClipCache(show.cache_dir)
         assets = asset_key(show, hashes)
         for w in plan.work:
+            assert w.script is not None  # the audio stage always plans after the script stage
             w.audio = plan_audio(show, w.ep, w.script.script, narrator, identity, engine.supports_phonemes,
                                  plan.cache, assets, plan.cover_key)
     plan.hashes = hashes
@@ -191,7 +192,7 @@ def _records(plan: Plan, assume_rendered: bool = False) -> list[dict]:
 class Report:
     scripts_written: int = 0
     episodes_rendered: int = 0
-    clips_synthesised: int = 0
+    clips_synthesized: int = 0
     feed_published: bool = False
     problems: list[ReadcastError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -255,28 +256,29 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
         from .audio.synth import ClipJob, Synthesizer
 
         cache = plan.cache
+        assert cache is not None
         jpeg = thumbnail(show)
         music = MusicLoader(show, plan.hashes)
         # a sentence two episodes share is synthesised once: count it once, as the summary does
-        total = len({key for w in todo for key in w.audio.missing})
+        audio = [(w, w.audio) for w in todo if w.audio is not None]
+        total = len({key for _, a in audio for key in a.missing})
         progress.start("Synthesising sentences", total)
         with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate) as synth:
             futures = {}
-            for w in todo:
-                for line in w.audio.lines:
-                    if line.key in w.audio.missing and line.key not in futures:
-                        where = f"{w.script.path.name}: {line.written[:60]!r}"
-                        fut = synth.submit(ClipJob(line.key, line.spoken, where))
+            for _w, a in audio:
+                for line in a.lines:
+                    if line.key in a.missing and line.key not in futures:
+                        fut = synth.submit(ClipJob(line.key, line.spoken))
                         fut.add_done_callback(lambda _f: progress.advance())
                         futures[line.key] = fut
-            for w in todo:
+            for w, a in audio:
                 try:
-                    render(show, w.audio, cache, futures, music, jpeg)
+                    render(show, a, cache, futures, music, jpeg)
                     report.episodes_rendered += 1
                 except ReadcastError as exc:
                     report.problems.append(exc)
                     plan.failed.add(w.ep.slug)
-            report.clips_synthesised = sum(1 for f in futures.values() if f.done() and not f.exception())
+            report.clips_synthesized = sum(1 for f in futures.values() if f.done() and not f.exception())
         progress.finish()
         if cache is not None:
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}

@@ -172,9 +172,12 @@ def main() -> None:
     """
 
 
-def _print_problems(report) -> None:
-    for p in report.problems:
+def _fail_with(problems: list, exit_now: bool = True) -> None:
+    """One `Error:` line per problem on stderr, then exit 1 when there were any."""
+    for p in problems:
         click.echo(f"Error: {p}", err=True)
+    if problems and exit_now:
+        sys.exit(1)
 
 
 def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overrides) -> None:
@@ -208,7 +211,7 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overri
         if "script" in stages:
             parts.append(f"{report.scripts_written} script(s) written")
         if "audio" in stages:
-            parts.append(f"{report.episodes_rendered} episode(s) rendered ({report.clips_synthesised} sentences synthesised)")
+            parts.append(f"{report.episodes_rendered} episode(s) rendered ({report.clips_synthesized} sentences synthesised)")
         if "feed" in stages:
             parts.append("feed published to feed/" if report.feed_published else "feed current")
         click.echo(f"{'; '.join(parts)}. {time.monotonic() - t0:.1f} s.")
@@ -219,7 +222,7 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overri
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         click.echo(f"peak memory: readcast {own:.0f} MB, largest helper process {kids:.0f} MB", err=True)
     if report.problems:
-        _print_problems(report)
+        _fail_with(report.problems, exit_now=False)
         n = len(report.problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''}; everything else was built and feed/ keeps the last good "
                    "version of what failed.", err=True)
@@ -267,15 +270,14 @@ def script_cmd(show_dir, slugs, spoken, dry_run, quiet, verbose):
     _setup_logging(verbose, quiet)
     show = _load(show_dir)
     plan = make_plan(show, ("script",), list(slugs) or None)
-    if plan.problems:
-        for p in plan.problems:
-            click.echo(f"Error: {p}", err=True)
-        sys.exit(1)
+    _fail_with(plan.problems)
     narrator = narrator_for(show)
     from .audio.engines import create_engine
 
     phonemes = create_engine(show.voice).supports_phonemes
     for w in plan.work:
+        if w.script is None:
+            continue
         for section in w.script.script.sections:
             click.echo(f"[{section.kind}: {section.title}]")
             for paragraph in section.paragraphs:
@@ -318,10 +320,7 @@ def list_cmd(show_dir, as_json):
             for slug, num, day, title, dur in table:
                 title = title if len(title) <= widths[3] else title[: widths[3] - 1] + "\u2026"
                 click.echo(f"{slug:<{widths[0]}}  {num:>{widths[1]}}  {day}  {title:<{widths[3]}}  {dur}")
-    for p in problems:
-        click.echo(f"Error: {p}", err=True)
-    if problems:
-        sys.exit(1)
+    _fail_with(problems)
 
 
 @main.command("init")
@@ -435,7 +434,4 @@ def add_cmd(show_dir, sources, title, number, published, author, series):
     report = add_sources(show, list(sources), {k: v for k, v in overrides.items() if v is not None})
     for line in report.lines:
         click.echo(line)
-    for p in report.problems:
-        click.echo(f"Error: {p}", err=True)
-    if report.problems:
-        sys.exit(1)
+    _fail_with(report.problems)

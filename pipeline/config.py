@@ -133,10 +133,6 @@ class Show:
         return self.root / "scripts"
 
     @property
-    def audio_dir(self) -> Path:
-        return self.root / "audio"
-
-    @property
     def rendered_dir(self) -> Path:
         return self.root / "audio" / "episodes"
 
@@ -157,10 +153,6 @@ class Show:
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
 
-    @property
-    def feed_url(self) -> str:
-        return self.base_url + "feed.xml"
-
     def with_overrides(self, **changes: Any) -> "Show":
         """A copy with the given fields replaced; None values mean 'not given' and are skipped."""
         top: dict[str, Any] = {}
@@ -176,7 +168,7 @@ class Show:
         for section, values in nested.items():
             top[section] = dataclasses.replace(getattr(self, section), **values)
         if "base_url" in top:
-            top["base_url"] = _normalise_base_url(top["base_url"], self.root / SHOW_FILE)
+            top["base_url"] = _normalize_base_url(top["base_url"], self.root / SHOW_FILE)
         return dataclasses.replace(self, **top)
 
 
@@ -200,7 +192,7 @@ _TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str:
 SHOW_TYPES = ("serial", "episodic")
 
 
-def _normalise_base_url(url: str, where: Path) -> str:
+def _normalize_base_url(url: str, where: Path) -> str:
     url = str(url).strip()
     if not (url.startswith("http://") or url.startswith("https://")):
         raise ConfigError(
@@ -225,6 +217,7 @@ def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path, errors: l
     known = {f.name for f in dataclasses.fields(cls)
              if f.init and f.name != "root" and (section or f.name not in _SECTIONS)}
     values: dict[str, Any] = {}
+    value: Any
     for key, value in raw.items():
         dotted = f"{section}.{key}" if section else key
         if key in _SECTIONS and not section:
@@ -238,13 +231,14 @@ def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path, errors: l
             kind = _TYPE_NAMES[expected[-1]] if len(expected) == 1 or float in expected else "value"
             errors.append(ConfigError(f"setting '{dotted}' should be a {kind}, not {value!r}", where, "fix its value"))
             continue
+        number: Any = value  # an int or float by now (the isinstance check narrows it to object)
         if dotted in RANGES:
             low, high = RANGES[dotted]
-            if not low <= value <= high:
+            if not low <= number <= high:
                 errors.append(ConfigError(f"setting '{dotted}' is {value!r}, outside its range {low:g} to {high:g}",
                                           where, f"set it between {low:g} and {high:g}"))
                 continue
-        values[key] = float(value) if float in expected and not isinstance(value, bool) else value
+        values[key] = float(number) if float in expected and not isinstance(value, bool) else value
     return values
 
 
@@ -297,7 +291,7 @@ def load_show(root: Path | str = ".") -> Show:
             check(False, f"id {top['id']!r} is not a UUID", f'use a fresh one, e.g. id = "{uuid.uuid4()}", and never change it')
     if isinstance(top.get("base_url"), str) and top["base_url"].strip():
         try:
-            top["base_url"] = _normalise_base_url(top["base_url"], where)
+            top["base_url"] = _normalize_base_url(top["base_url"], where)
         except ConfigError as exc:
             errors.append(exc)
     check(top.get("type", "serial") in SHOW_TYPES, f"type {top.get('type')!r} is not one of {SHOW_TYPES}",

@@ -56,10 +56,3 @@ class FeedError(ReadcastError):
     """The feed or site cannot be published."""
 
 
-class BuildFailed(ReadcastError):
-    """Some episodes failed; the others were built. Carries every problem."""
-
-    def __init__(self, problems: list[ReadcastError]):
-        self.problems = problems
-        n = len(problems)
-        super().__init__(f"{n} episode{'s' if n != 1 else ''} failed; the rest were built")

@@ -38,7 +38,7 @@ def check_url(url: str, settings: Fetch) -> None:
     except socket.gaierror:
         raise ReadcastError(f"host {host} cannot be found", url, "check the address and the network") from None
     for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
             raise ReadcastError(f"points at a private or local address ({ip})", url,
                                 "readcast fetches public sites only; set allow_private = true under [fetch] in "
@@ -50,7 +50,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         self.settings = settings
         self.count = 0
         # let our own limit speak first (urllib's loop detection would stop at 4 repeats)
-        self.max_repeats = self.max_redirections = settings.max_redirects + 2
+        self.max_repeats = self.max_redirections = settings.max_redirects + 2  # type: ignore[misc]
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         self.count += 1

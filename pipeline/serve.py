@@ -12,9 +12,9 @@ import email.utils
 import hashlib
 import logging
 import mimetypes
-import re
 import os
 import posixpath
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,7 +249,8 @@ def make_server(show: Show, bind: str = "127.0.0.1", port: int = 8000) -> tuple[
         import socket
 
         host = socket.gethostname()
-    shown = f"[{host}]" if ":" in str(host) else host
+    host = host.decode() if isinstance(host, bytes) else str(host)
+    shown = f"[{host}]" if ":" in host else host
     site.base_url = f"http://{shown}:{real_port}/"
     return server, site.base_url
 

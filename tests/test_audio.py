@@ -177,7 +177,7 @@ def test_missing_music_file_is_one_clear_error(tmp_path):
                                           "show.toml [audio], or set it to \"\" for no music")
 
 
-def test_long_stretches_are_synthesised_in_pieces_cut_at_the_best_boundary():
+def test_long_stretches_are_synthesized_in_pieces_cut_at_the_best_boundary():
     from pipeline.audio.engines.piper_engine import CHUNK_PAUSE, CLAUSE_PAUSE, pieces
 
     quote = ('He said, "I have done the main thing. Could anyone have dreamed of telling Stalin that he did not '
@@ -247,7 +247,7 @@ def test_prepared_music_is_reused_until_the_file_changes(tmp_path, monkeypatch):
 
 
 @pytest.mark.voice
-def test_optimised_voice_model_is_cached_once_and_a_damaged_copy_is_survived(tmp_path):
+def test_optimized_voice_model_is_cached_once_and_a_damaged_copy_is_survived(tmp_path):
     from pipeline.audio.engines.piper_engine import PiperEngine
 
     voice = load_show(make_show(tmp_path / "s", {})).voice

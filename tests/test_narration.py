@@ -29,7 +29,7 @@ def test_say_writes_audio(tmp_path):
     assert 3 < seconds < 12
 
 
-def test_spoken_script_of_the_bundled_episode_is_fully_normalised():
+def test_spoken_script_of_the_bundled_episode_is_fully_normalized():
     result = run_cli("script", "--spoken", show=ROOT)
     assert result.exit_code == 0
     lines = [ln for ln in result.output.splitlines() if ln and not re.match(r"\[(intro|body|outro)", ln)]

@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..config import Show
 from ..episodes import Episode
@@ -25,6 +25,9 @@ from ..files import atomic_path, code_digest, digest, read_json, sha256_file, wr
 from ..scripts.model import Script
 from ..scripts.spoken import Narrator, written_form
 from .cache import ClipCache
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 AUDIO_VERSION = "3"
@@ -65,7 +68,7 @@ def asset_key(show: Show, hashes=None) -> list:
     from ..files import HashCache
 
     hashes = hashes or HashCache(show.state_dir)
-    out = []
+    out: list[list | None] = []
     for name in (show.audio.intro, show.audio.outro):
         if not name:
             out.append(None)
@@ -75,7 +78,7 @@ def asset_key(show: Show, hashes=None) -> list:
             out.append([name, hashes.sha256(path)])
         except OSError:
             raise AudioError("cannot be read", path,
-                             f"fix the path in show.toml [audio], or set it to \"\" for no music") from None
+                             "fix the path in show.toml [audio], or set it to \"\" for no music") from None
     return out
 
 
@@ -132,7 +135,7 @@ class MusicLoader:
     def __init__(self, show: Show, hashes=None):
         self.show = show
         self.hashes = hashes
-        self._cache: dict[str, object] = {}
+        self._cache: dict[str, "np.ndarray"] = {}
 
     def get(self, name: str):
         """A fresh Music (its envelope is per episode) over the shared decoded samples."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,11 +110,3 @@ class ClipCache:
             freed += size
         return removed, freed
 
-    def touch_all(self, keys: set[str]) -> None:
-        now = time.time()
-        for key in keys:
-            wav, _ = self._paths(key)
-            try:
-                os.utime(wav, (now, now))
-            except OSError:
-                pass

@@ -12,8 +12,8 @@ import logging
 import math
 import queue
 import subprocess
-import threading
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,7 +23,7 @@ import numpy as np
 from ..config import Audio
 from ..errors import AudioError
 from .ffmpeg import ffmpeg_exe, parse_ebur128
-from .loudness import edge_fades, gain_to, resample  # noqa: F401 - resample/edge_fades used by callers
+from .loudness import gain_to
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
@@ -307,7 +307,7 @@ class Mixer:
         return end
 
     def chapters(self, end: int) -> list[tuple[float, float, str]]:
-        starts: list[tuple[int, str]] = []
+        starts: list[tuple[int, str, int]] = []
         for p in self.placed:
             if not starts or p.line.section != starts[-1][2]:
                 if not starts:
@@ -315,7 +315,7 @@ class Mixer:
                 else:
                     prev_end = max(q.end for q in self.placed if q.line.section == starts[-1][2])
                     t = (prev_end + p.start) // 2
-                starts.append((t, p.line.title, p.line.section))  # type: ignore[arg-type]
+                starts.append((t, p.line.title, p.line.section))
         out = []
         for i, (t, title, _sec) in enumerate(starts):
             nxt = starts[i + 1][0] if i + 1 < len(starts) else end

@@ -8,11 +8,12 @@ work finishes in never changes the output.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
-import sys
 import queue
+import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -40,7 +41,6 @@ _RATE: int | None = None
 class ClipJob:
     key: str
     spoken: str
-    where: str  # "scripts/x.txt line 12", for the error a producer reads
 
 
 def _die_with_parent() -> None:
@@ -81,7 +81,7 @@ def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: i
     return cache.put(key, samples, rate, integrated(samples, rate))
 
 
-def _work(key: str, spoken: str, where: str) -> ClipInfo:
+def _work(key: str, spoken: str) -> ClipInfo:
     assert _ENGINE is not None and _CACHE is not None
     try:
         return render_clip(_ENGINE, _CACHE, key, spoken, _RATE)
@@ -99,6 +99,9 @@ class _Waves(Executor):
     hour of speech that took a worker from 450 to 800 MB. Starting fresh workers every few
     hundred sentences costs one voice load (~0.3 s) and keeps memory flat. Results are the same
     futures, in the same order, as with one pool.
+
+    Why not ProcessPoolExecutor(max_tasks_per_child=...)? It deadlocks when a worker retires while
+    tasks are still queued (CPython gh-115634), so whole pools are replaced between waves instead.
     """
 
     def __init__(self, make_pool: Callable[[], Executor], size: int):
@@ -127,7 +130,7 @@ class _Waves(Executor):
             if self._pool is None:
                 self._pool = self.make_pool()
             inner = self._pool.submit(fn, *args, **kwargs)
-            inner.add_done_callback(lambda f, o=outer: _relay(f, o))
+            inner.add_done_callback(functools.partial(_relay, outer=outer))
             pending.append(inner)
             if len(pending) >= self.size:
                 wait(pending)
@@ -196,9 +199,11 @@ class Synthesizer:
                 # fork is the cheapest start, but forking a process whose onnxruntime already runs
                 # threads (an engine used in-process before, as in tests), or forking from a
                 # thread (as waves do), can deadlock the child: a fork server is safe from both
+                ctx: multiprocessing.context.BaseContext
                 if long_build or any(m in sys.modules for m in self.spec.preload):
-                    ctx = multiprocessing.get_context("forkserver")
-                    ctx.set_forkserver_preload(["pipeline.audio.synth", *self.spec.preload])
+                    server = multiprocessing.get_context("forkserver")
+                    server.set_forkserver_preload(["pipeline.audio.synth", *self.spec.preload])
+                    ctx = server
                 else:
                     ctx = multiprocessing.get_context("fork")
 
@@ -213,12 +218,9 @@ class Synthesizer:
     def submit(self, job: ClipJob) -> Future:
         fut = self._futures.get(job.key)
         if fut is None:
-            fut = self._start().submit(_work, job.key, job.spoken, job.where)
+            fut = self._start().submit(_work, job.key, job.spoken)
             self._futures[job.key] = fut
         return fut
-
-    def add_done_callback(self, fut: Future, fn: Callable[[Future], None]) -> None:
-        fut.add_done_callback(fn)
 
     def close(self, cancel: bool = False) -> None:
         if self._executor is not None:

@@ -10,8 +10,24 @@ from ..episodes import Episode
 
 def write_tags(path: Path, ep: Episode, show: Show, chapters: list[tuple[float, float, str]],
                cover_jpeg: bytes | None) -> None:
-    from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPE2,
-                             TPUB, TRCK, CTOCFlags, WOAS)
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        ID3,
+        TALB,
+        TCON,
+        TDRC,
+        TIT2,
+        TLAN,
+        TPE1,
+        TPE2,
+        TPUB,
+        TRCK,
+        WOAS,
+        CTOCFlags,
+    )
 
     tags = ID3()
     tags.add(TIT2(encoding=3, text=ep.title))

@@ -17,7 +17,7 @@ from ..config import Show
 from ..errors import EpisodeError, ReadcastError
 from ..files import sha256_bytes
 from ..text.sentences import split_sentences
-from ..text.slug import is_safe_slug, slugify
+from ..text.slug import slug_for_stem
 from .decode import read_text
 from .model import Article, Episode, Section
 
@@ -181,7 +181,7 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
     (kept, so it never moves). Author and unit stay empty when the article names none: the show's
     owner is never credited with someone else's story.
     """
-    slug = path.stem if is_safe_slug(path.stem) else slugify(path.stem)
+    slug = slug_for_stem(path.stem)
     clean_fields(article)
     if not article.title.strip():
         article.title = readable_name(article.source_url or path.name)
@@ -284,7 +284,7 @@ def read_all(show: Show, only: list[str] | None = None) -> tuple[list[Episode], 
     if only:
         wanted = set(only)
         kept = [e for e in kept if e.slug in wanted]
-        problems = [p for p in problems if p.path is None or p.path.stem in wanted or slugify(p.path.stem) in wanted]
+        problems = [p for p in problems if p.path is None or slug_for_stem(p.path.stem) in wanted]
     return kept, problems
 
 

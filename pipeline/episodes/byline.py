@@ -41,9 +41,9 @@ def _strip_rank(tokens: list[str]) -> tuple[list[str], list[str]]:
         rank, rest = _strip_rank(tokens[n:])
         if rank:
             return tokens[:n] + rank, rest
-    for rank in _RANKS + _HONORIFICS:
-        if joined == rank or joined.startswith(rank + " "):
-            n = len(rank.split())
+    for title in _RANKS + _HONORIFICS:
+        if joined == title or joined.startswith(title + " "):
+            n = len(title.split())
             return tokens[:n], tokens[n:]
     return [], tokens
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import EpisodeError
 from ..text.dates import parse_date, parse_datetime
-from .byline import UNIT_WORDS as _UNIT_WORDS, split_byline
+from .byline import UNIT_WORDS as _UNIT_WORDS
+from .byline import split_byline
 from .model import Article
 from .scraped import _PUBLISHED, _fix_spacing, finish_body
 from .titles import parse_headline

@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 
 from ..errors import EpisodeError
+from ..text.dates import parse_date, parse_datetime
 from .model import Article, Section
 from .titles import parse_headline
-from ..text.dates import parse_date
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _KEYS = {
@@ -28,6 +28,16 @@ _KEYS = {
 _OWN_KEYS = {"source_id"}
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, minus its timestamp guess: '2015-13-45' is text, not a crash, and
+    dates are read by the same rules as everywhere else."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 MAX_FRONT_MATTER = 64 * 1024  # characters: a page of metadata is a few hundred
 
 
@@ -40,8 +50,8 @@ def _refuse_expansions(source: str, path: Path) -> None:
     try:
         for event in yaml.parse(source, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                raise EpisodeError(f"front matter uses a YAML anchor or alias (line {mark.line + 2})", path,
+                line = event.start_mark.line + 2 if event.start_mark else 0
+                raise EpisodeError(f"front matter uses a YAML anchor or alias (line {line})", path,
                                    "write each value out in full; '&name' and '*name' are not allowed")
     except yaml.YAMLError:
         return  # reported with its line by the loader below
@@ -53,8 +63,8 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         return {}, text
     _refuse_expansions(m.group(1), path)
     try:
-        data = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
+        data = yaml.load(m.group(1), Loader=_Loader) or {}
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # a constructor's own refusal too (!!binary)
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         raise EpisodeError(f"front matter is not valid YAML{where}", path,
@@ -133,7 +143,7 @@ def parse_markdown(text: str, path: Path) -> Article:
                                    f"write {key}: 20") from None
         elif field == "published":
             if isinstance(value, str):
-                parsed = parse_date(value)
+                parsed = parse_datetime(value) or parse_date(value)
                 if parsed is None and value:
                     try:
                         parsed = datetime.fromisoformat(value)
@@ -141,10 +151,17 @@ def parse_markdown(text: str, path: Path) -> Article:
                         raise EpisodeError(f"published: {value!r} is not a date", path,
                                            "write published: 2015-10-21") from None
                 value = parsed
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                raise EpisodeError(f"published: {value!r} is not a date", path,
+                                   "write published: 2015-10-21") from None
+        elif not isinstance(value, str):
+            # YAML reads "title: 12" as a number and "series: 2015-10-21" as a date: text fields
+            # take them as written
+            value = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
         setattr(article, field, value)
 
     sections: list[Section] = []
-    title, paragraphs = "", []
+    title, paragraphs = "", []  # type: str, list[str]
     headline = ""
     for block in re.split(r"\n\s*\n", body.strip()):
         block = block.strip()

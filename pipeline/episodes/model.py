@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,9 +66,6 @@ class Episode:
     @property
     def word_count(self) -> int:
         return sum(len(p.split()) for p in self.paragraphs)
-
-    def with_changes(self, **changes) -> "Episode":
-        return replace(self, **changes)
 
     def metadata(self) -> dict:
         """What `readcast list --json` prints: plain JSON types only."""

@@ -52,8 +52,8 @@ _NAV = {
     "sitemap", "rss", "feeds", "feed", "us", "facebook", "twitter", "linkedin", "instagram", "youtube",
     "flickr", "x", "comments", "comment", "previous", "next", "up", "of", "a", "an", "index", "list",
     "archive", "archives", "library", "units", "leadership", "biographies", "fact", "sheets", "cs", "dig",
-    "here", "latest", "top", "stories", "read", "show", "hide", "caption", "captions", "enlarge", "zoom",
-    "toggle", "navigation", "nav", "open", "close", "expand", "collapse", "on", "via", "press", "enter", "go",
+    "here", "latest", "read", "show", "hide", "caption", "captions", "enlarge", "zoom",
+    "toggle", "navigation", "nav", "open", "close", "expand", "collapse", "on", "via", "enter", "go",
 }
 _SECTION_END = {"news", "articles", "stories", "releases", "features", "commentaries", "photos", "videos",
                 "headlines", "updates", "galleries"}
@@ -357,12 +357,14 @@ def _unflatten(text: str) -> str:
         return text
     if len(first) < 100 and not (pub and pub.group("date") and by):
         return text  # a headline, not a page
-    title_end = pub.start() if pub else by.start()
+    anchor = pub or by
+    assert anchor is not None
+    title_end = anchor.start()
     if pub and by:
         lines = [first[:title_end], first[pub.start():by.start()].strip()]
     else:
         lines = [first[:title_end]] + ([first[pub.start():pub.end()].strip()] if pub else [])
-    rest = first[by.start():].strip() if by else first[pub.end():].strip()
+    rest = first[by.start():].strip() if by else first[anchor.end():].strip()
     # the byline runs to the dateline's dash: split off the place before it
     for m in _SEP_RX.finditer(rest[:400]):
         before, after = rest[: m.start()], rest[m.end():]

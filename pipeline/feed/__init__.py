@@ -23,6 +23,7 @@ from pathlib import Path
 from ..artwork import Cover
 from ..config import Show
 from ..episodes import Episode
+from ..errors import FeedError
 from ..files import clean_stale_temps, code_digest, digest, read_json, write_bytes, write_json, write_text
 from . import captions
 
@@ -161,7 +162,11 @@ def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rende
     published = [r for r, _, _ in planned]
     cover_name = f"cover.{cover.ext}"
     index = index_html(show, published, cover_name)
-    feed_xml = build_feed(show, published, cover_file=cover_name)
+    try:
+        feed_xml = build_feed(show, published, cover_file=cover_name)
+    except ValueError as exc:  # feedgen's and lxml's refusals: one line, and the site stays as it was
+        raise FeedError(f"the feed could not be written ({exc})", show.feed_dir,
+                        "fix the episode whose text it names, then rebuild") from None
 
     out.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(out)
@@ -171,6 +176,7 @@ def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rende
         f = r["files"]
         mp3 = out / f["mp3"]
         if not mp3.exists():
+            assert src is not None  # planned only when one of the two exists
             _place_media(src, mp3)
         for kind, text in texts.items():
             path = out / f[kind]

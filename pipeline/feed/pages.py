@@ -9,12 +9,10 @@ sentence being spoken is highlighted and marked aria-current.
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime
 
 from ..config import Show
 from .captions import timestamp
-
 
 
 def e(text: str, quote: bool = False) -> str:
@@ -212,8 +210,9 @@ li{margin:.75rem 0}</style></head>
 """
 
 
-def record_json(records: list[dict]) -> str:
-    return json.dumps(records, indent=1, ensure_ascii=False)
+def _written_by(record: dict) -> str:
+    who = record.get("author") or record.get("organization") or ""
+    return f" Written by {e(who)}." if who else ""
 
 
 def transcript_html(record: dict, show: Show) -> str:
@@ -237,7 +236,7 @@ def transcript_html(record: dict, show: Show) -> str:
 </head>
 <body><main>
 <h1>{e(number)}{e(record['title'])}</h1>
-<p>{e(show.title)}.{(" Written by " + e(record.get("author") or record.get("organization")) + ".") if (record.get("author") or record.get("organization")) else ""}</p>
+<p>{e(show.title)}.{_written_by(record)}</p>
 {body}
 </main></body></html>
 """

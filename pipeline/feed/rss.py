@@ -6,11 +6,11 @@ whose article fails to read today is republished exactly as it was last time.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from ..config import Show
-from .captions import whole_seconds, timestamp
+from .captions import timestamp, whole_seconds
+from .pages import e
 from .podcast2 import podcast_guid
 
 STYLESHEET = "feed.xsl"
@@ -22,9 +22,6 @@ def media_url(base_url: str, record: dict, kind: str) -> str:
 
 def show_notes(record: dict, base_url: str) -> str:
     """HTML show notes: summary, credit and source, chapters as timestamps, transcript links."""
-    def e(text: str, quote: bool = False) -> str:
-        return html.escape(text, quote=quote)
-
     published = datetime.fromisoformat(record["published"])
     parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
     author, org = record.get("author") or "", record.get("organization") or ""

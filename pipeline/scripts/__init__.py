@@ -14,11 +14,11 @@ from pathlib import Path
 from ..config import Show
 from ..episodes import Episode
 from ..errors import ScriptError
-from ..files import digest, write_text
+from ..files import digest
 from .generate import generate, generator_inputs
 from .model import Script, body_hash, parse_script
 
-__all__ = ["Script", "ScriptResult", "script_path", "load_script", "load_script_file", "write_script", "plan_script"]
+__all__ = ["Script", "ScriptResult", "script_path", "load_script", "load_script_file", "plan_script"]
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,3 @@ def plan_script(show: Show, ep: Episode) -> ScriptResult:
     return ScriptResult(script, path, "written", script.render(rel))
 
 
-def write_script(show: Show, ep: Episode) -> ScriptResult:
-    result = plan_script(show, ep)
-    if result.state == "written":
-        write_text(result.path, result.text)
-    elif result.state == "edited-stale":
-        log.warning("%s: kept your edits, but %s changed since; check the script still matches "
-                    "(delete it to regenerate)", result.path, ep.source.name)
-    return result

@@ -82,7 +82,7 @@ def split_sentences(paragraph: str) -> list[str]:
             if word in _SAFE:
                 continue
             next_word = re.match(r"[\w']+", nxt.lstrip("\"'(" + _OPEN_QUOTES))
-            starts = bool(next_word) and next_word.group(0) in _STARTERS
+            starts = next_word is not None and next_word.group(0) in _STARTERS
             # a lone initial ("Lyndon B. Johnson") or a state/"U.S." ends a sentence only when
             # a sentence plainly starts after it ("World War I. After the war...")
             if re.fullmatch(r"[A-Z]\.", word) and not starts:

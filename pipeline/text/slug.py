@@ -20,3 +20,8 @@ def slugify(text: str, max_length: int = 60) -> str:
 
 def is_safe_slug(text: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)) and len(text) <= 80
+
+
+def slug_for_stem(stem: str) -> str:
+    """An episode's slug from its file name: the name itself when it is already a safe slug."""
+    return stem if is_safe_slug(stem) else slugify(stem)

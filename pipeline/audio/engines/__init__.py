@@ -113,13 +113,13 @@ def spec_for(name: str) -> EngineSpec:
                           f"use one of {', '.join(engine_names(False))} for engine in show.toml") from None
 
 
-def create_engine(voice: Voice, threads: int | None = None, optimise: bool = True) -> Engine:
+def create_engine(voice: Voice, threads: int | None = None, optimize: bool = True) -> Engine:
     """An engine for the show's voice (an engine that keeps files, as piper keeps its optimised
     model, keeps them in the user cache)."""
     import importlib
 
     module = importlib.import_module(spec_for(voice.engine).module)
-    return module.create(voice, threads=threads, model_cache=user_cache_dir() / "models" if optimise else None)
+    return module.create(voice, threads=threads, model_cache=user_cache_dir() / "models" if optimize else None)
 
 
 def list_voices() -> list[VoiceInfo]:

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class PiperEngine(Engine):
         with open(self.config_path, encoding="utf-8") as fh:
             self._config = json.load(fh)
         self.sample_rate = int(self._config["audio"]["sample_rate"])
-        self._piper = None
+        self._piper: Any = None
 
     def identity(self) -> dict:
         try:
@@ -158,7 +159,7 @@ class PiperEngine(Engine):
         # onnxruntime keeps a memory plan per input shape; every sentence has a new shape, so over
         # an hour-long episode that grew a worker from 450 to 800 MB. Without it: flat, no slower.
         options.enable_mem_pattern = False
-        model = self._optimised_model(onnxruntime)
+        model = self._optimized_model(onnxruntime)
         if model != self.model_path:
             # already optimised; the hardware-specific "all" level measured no faster here
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -174,7 +175,7 @@ class PiperEngine(Engine):
                                     noise_w_scale=self.voice.noise_w)
         return self._piper
 
-    def _optimised_model(self, onnxruntime) -> Path:
+    def _optimized_model(self, onnxruntime) -> Path:
         """The model with onnxruntime's portable graph optimisations already applied, cached.
 
         Loading the stock model spends ~0.3 s optimising the graph in every process that loads it;

@@ -18,7 +18,7 @@ from .normalize import Normalizer
 
 __all__ = ["Narrator", "Lexicon", "load_lexicon", "written_form", "narrator_for"]
 
-NORMALISER_VERSION = "3"
+NORMALIZER_VERSION = "3"
 _BASE = 0xE000
 
 
@@ -30,7 +30,7 @@ class Narrator:
     @property
     def key(self) -> str:
         """Changes whenever the same line could be spoken differently."""
-        return f"{NORMALISER_VERSION}:{self.lexicon.key}"
+        return f"{NORMALIZER_VERSION}:{self.lexicon.key}"
 
     def speak(self, line: str, phonemes: bool = True) -> str:
         """The exact text the engine receives for one written script line."""

@@ -8,7 +8,7 @@ and finally punctuation the voice would otherwise read or stumble on.
 
 The model is NVIDIA NeMo's text normalisation grammars (nemo_text_processing), whose categories
 this follows; it needs pynini/OpenFst, which does not install from PyPI wheels here, so the rules
-are regular expressions over inflect's number words instead.
+are regular expressions over num2words' number words instead.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Callable
 
 from ...text.abbreviations import (
     AP_STATES,
-    MONTH_ABBREVIATIONS,
     OTHER,
     PLACE_PREFIXES,
     POSTAL_STATES,
@@ -81,11 +80,6 @@ def _num_words(text: str) -> str:
     if "." in text:
         return decimal(text)
     return cardinal(int(text))
-
-
-def _year_or_number(text: str) -> str:
-    n = int(text)
-    return year(n) if 1000 <= n <= 2099 else cardinal(n)
 
 
 def _time(m: re.Match) -> str:
@@ -313,7 +307,7 @@ class Normalizer:
             (re.compile(rf"(?<![\w.])({weekday_rx})(?=[\s,;:)\x22\x27]|$)"), lambda m: WEEKDAY_ABBREVIATIONS[m.group(1)]),
             # --- Roman numerals where they are numerals -------------------------------
             (re.compile(rf"(?P<before>\b[A-Z][a-z]+\.?(?: [A-Z][a-z]+)?) (?P<num>{ROMAN_RE})(?![\w'\u2019])"), _roman),
-            (re.compile(rf"(?P<before>\b(?:[Ww]ar|[Pp]art|[Cc]hapter|[Vv]olume|[Tt]ype|[Pp]hase|[Aa]ct|[Bb]ook|[Ss]tage|[Ll]evel)) (?P<num>I)(?![\w'\u2019])"), _roman),
+            (re.compile(r"(?P<before>\b(?:[Ww]ar|[Pp]art|[Cc]hapter|[Vv]olume|[Tt]ype|[Pp]hase|[Aa]ct|[Bb]ook|[Ss]tage|[Ll]evel)) (?P<num>I)(?![\w'\u2019])"), _roman),
             # --- letters --------------------------------------------------------------
             (re.compile(r"\b(?:[A-Za-z]\.){2,}(?=[\s,;:)\"']|$)"), _letters_with_periods),
             (re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*s?\b"), self._acronym),
@@ -356,7 +350,7 @@ class Normalizer:
         text = _finish(text)
         # an abbreviation that ended the sentence took its period with it: put one back
         if ends and text and not re.search(r"[.!?][\"')\]]*$", text):
-            closing = re.search(r"[\"')\]]*$", text).group(0)
+            closing = re.search(r"[\"')\]]*$", text).group(0)  # type: ignore[union-attr]  # always matches
             text = text[: len(text) - len(closing)] + ends.group(1) + closing
         return text
 
