@@ -18,7 +18,8 @@ from .errors import ReadcastError
 from .scripts import ScriptResult, load_script_file, plan_script
 from .text.slug import slug_for_stem
 
-if TYPE_CHECKING:  # the audio package is imported only when a plan has audio work
+if TYPE_CHECKING:
+    from ..feed.record import EpisodeRecord  # the audio package is imported only when a plan has audio work
     from .audio import AudioPlan
     from .audio.cache import ClipCache
     from .files import HashCache
@@ -59,7 +60,7 @@ class Plan:
     problems: list[ReadcastError]
     failed: set[str] = field(default_factory=set)
     feed_current: bool | None = None
-    records: list[dict] = field(default_factory=list)
+    records: list[EpisodeRecord] = field(default_factory=list)
     cover_key: str = ""
     hashes: HashCache | None = None
     unselected: set[str] = field(default_factory=set)
@@ -165,14 +166,14 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
     return plan
 
 
-def _records(plan: Plan, assume_rendered: bool = False) -> list[dict]:
+def _records(plan: Plan, assume_rendered: bool = False) -> list[EpisodeRecord]:
     """Feed records: fresh ones for episodes with current audio, the last published for failures."""
     from .audio import read_meta
     from .feed import load_published, make_record
 
     show = plan.show
     published = load_published(show)
-    records: list[dict] = []
+    records: list[EpisodeRecord] = []
     for w in plan.work:
         if w.ep.slug in plan.failed:
             continue

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
-import subprocess
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -21,20 +17,14 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..config import Audio
-from ..errors import AudioError
-from .ffmpeg import ffmpeg_exe, parse_ebur128
-from .loudness import gain_to
+from .ffmpeg import Encoder
+from .loudness import CODEC_LOSS, PAUSE_LOSS, gain_to
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
 DUCK_RAMP = 0.5     # seconds for the music to dip under (or rise from) the voice
 NO_MUSIC_LEAD = 0.4  # silence before the first word when there is no intro music
 END_SILENCE = 0.8
-# Measured, not guessed: blocks that straddle the pauses between sentences pull the programme's
-# gated loudness about 0.3 LU below that of its clips, and the MP3 encoder's low-pass takes about
-# 0.4 LU more. Clips are aimed this much above the target so the MP3 lands on it.
-PAUSE_LOSS = 0.3
-CODEC_LOSS = 0.4
 
 
 @dataclass
@@ -92,76 +82,6 @@ class MixResult:
     @property
     def seconds(self) -> float:
         return self.frames / self.rate
-
-
-class Encoder:
-    """ffmpeg reading float PCM on stdin: limiter -> MP3, with an ebur128 meter on the same audio."""
-
-    def __init__(self, out: Path, settings: Audio):
-        self.settings = settings
-        limit = 10 ** ((settings.true_peak - 0.7) / 20)  # sample-peak ceiling under the true-peak target
-        graph = (f"[0:a]alimiter=limit={limit:.4f}:attack=3:release=60:level=disabled,asplit=2[enc][m];"
-                 f"[m]ebur128=framelog=verbose[mm]")
-        cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y",
-               "-f", "f32le", "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0",
-               "-filter_complex", graph,
-               "-map", "[enc]", "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate}k",
-               "-compression_level", str(settings.encoder_quality),
-               "-ar", str(settings.sample_rate), "-ac", str(settings.channels),
-               "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(out),
-               "-map", "[mm]", "-f", "null", "-"]
-        self._log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
-        # a writer thread feeds ffmpeg, so that mixing the next chunks overlaps encoding these
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
-        self._broken = False
-        self._writer = threading.Thread(target=self._feed, name="mp3-writer", daemon=True)
-        self._writer.start()
-
-    def _feed(self) -> None:
-        assert self.proc.stdin is not None
-        while True:
-            data = self._queue.get()
-            if data is None:
-                break
-            if self._broken:
-                continue
-            try:
-                self.proc.stdin.write(data)
-            except (BrokenPipeError, ValueError, OSError):
-                self._broken = True
-        try:
-            self.proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
-
-    def write(self, block: np.ndarray) -> None:
-        self._queue.put(np.ascontiguousarray(block, dtype=np.float32).tobytes())
-
-    def finish(self) -> tuple[float, float | None]:
-        self._queue.put(None)
-        self._writer.join()
-        code = self.proc.wait()
-        self._log.seek(0)
-        err = self._log.read().decode("utf-8", "replace")
-        self._log.close()
-        if code != 0:
-            last = (err.strip().splitlines() or ["?"])[-1]
-            if "received signal" in last:
-                raise AudioError("the MP3 encoder was stopped by a signal", None, "run the build again")
-            raise AudioError(f"the MP3 encoder failed ({last[:160]})", None, "check disk space and rebuild")
-        return parse_ebur128(err)
-
-    def abort(self) -> None:
-        self._broken = True
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        try:
-            self._queue.put_nowait(None)
-        except queue.Full:
-            pass
-        self._log.close()
 
 
 class Mixer:

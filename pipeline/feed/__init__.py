@@ -21,11 +21,13 @@ import time
 from pathlib import Path
 
 from ..artwork import Cover
+from ..audio.meta import RenderMeta
 from ..config import Show
 from ..episodes import Episode
 from ..errors import FeedError
 from ..files import clean_stale_temps, code_digest, digest, read_json, write_bytes, write_json, write_text
 from . import captions
+from .record import EpisodeRecord
 
 log = logging.getLogger(__name__)
 FEED_VERSION = "2"
@@ -36,12 +38,12 @@ def state_path(show: Show) -> Path:
     return show.state_dir / "published.json"
 
 
-def load_published(show: Show) -> dict[str, dict]:
+def load_published(show: Show) -> dict[str, EpisodeRecord]:
     data = read_json(state_path(show)) or {}
     return data.get("records", {}) if isinstance(data, dict) else {}
 
 
-def make_record(ep: Episode, meta: dict) -> dict:
+def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
     version = meta["sha256"][:10]
     stem = f"{MEDIA}/{ep.slug}-{version}"
     return {
@@ -60,7 +62,8 @@ def make_record(ep: Episode, meta: dict) -> dict:
         "dateline": ep.dateline,
         "source_url": ep.source_url,
         "source": f"{ep.source.parent.name}/{ep.source.name}",
-        "audio": {k: meta[k] for k in ("sha256", "bytes", "duration", "loudness")},
+        "audio": {"sha256": meta["sha256"], "bytes": meta["bytes"], "duration": meta["duration"],
+                  "loudness": meta["loudness"]},
         "cues": meta["cues"],
         "chapters": meta["chapters"],
         "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
@@ -68,11 +71,11 @@ def make_record(ep: Episode, meta: dict) -> dict:
     }
 
 
-def feed_inputs(show: Show, records: list[dict], cover_key: str) -> str:
+def feed_inputs(show: Show, records: list[EpisodeRecord], cover_key: str) -> str:
     return digest(FEED_VERSION, code_digest("feed"), records, show.__dict__ | {"root": str(show.root)}, cover_key)
 
 
-def feed_current(show: Show, records: list[dict], cover_key: str) -> bool:
+def feed_current(show: Show, records: list[EpisodeRecord], cover_key: str) -> bool:
     state = read_json(state_path(show)) or {}
     if state.get("inputs") != feed_inputs(show, records, cover_key):
         return False
@@ -135,7 +138,7 @@ def _place_media(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rendered: dict[str, Path]) -> list[str]:
+def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: str, rendered: dict[str, Path]) -> list[str]:
     """Write the site; returns the files it consists of, relative to feed/.
 
     All or nothing: every page, caption file and the feed are made in memory first, so a failure
@@ -147,7 +150,7 @@ def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rende
     from .rss import build_feed
 
     out = show.feed_dir
-    planned: list[tuple[dict, Path | None, dict[str, str]]] = []
+    planned: list[tuple[EpisodeRecord, Path | None, dict[str, str]]] = []
     for r in records:
         f = r["files"]
         src = rendered.get(r["slug"])
@@ -179,10 +182,10 @@ def publish(show: Show, records: list[dict], cover: Cover, cover_key: str, rende
             assert src is not None  # planned only when one of the two exists
             _place_media(src, mp3)
         for kind, text in texts.items():
-            path = out / f[kind]
+            path = out / str(f[kind])  # type: ignore[literal-required]  # kind is one of Files' keys
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_text(path, text)
-        files += list(f.values())
+        files += [str(name) for name in f.values()]
     if not (out / cover_name).exists() or (out / cover_name).read_bytes() != cover.data:
         write_bytes(out / cover_name, cover.data)
     write_text(out / "feed.xsl", XSL)

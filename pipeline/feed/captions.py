@@ -7,6 +7,10 @@ actually placed the sentence's audio.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..audio.meta import Chapter, Cue
 
 
 def _ts(seconds: float, comma: bool = False) -> str:
@@ -22,14 +26,14 @@ def _vtt_text(text: str) -> str:
     return " ".join(text.replace("-->", "\u2192").split())
 
 
-def vtt(cues: list[dict], title: str = "") -> str:
+def vtt(cues: list[Cue], title: str = "") -> str:
     out = ["WEBVTT" + (f" - {_vtt_text(title)}" if title else ""), ""]
     for i, c in enumerate(cues, 1):
         out += [f"s{i}", f"{_ts(c['start'])} --> {_ts(c['end'])}", _vtt_text(c["text"]), ""]
     return "\n".join(out)
 
 
-def srt(cues: list[dict]) -> str:
+def srt(cues: list[Cue]) -> str:
     out = []
     for i, c in enumerate(cues, 1):
         text = " ".join(c["text"].replace("-->", "\u2192").split())
@@ -37,7 +41,7 @@ def srt(cues: list[dict]) -> str:
     return "\n".join(out)
 
 
-def plain(cues: list[dict], heading: str) -> str:
+def plain(cues: list[Cue], heading: str) -> str:
     """Paragraphs as the listener hears them, one blank line between paragraphs."""
     out = [heading, ""]
     prev = None
@@ -54,7 +58,7 @@ def plain(cues: list[dict], heading: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def chapters_json(chapters: list[dict]) -> str:
+def chapters_json(chapters: list[Chapter]) -> str:
     """The podcast namespace's JSON chapters format (version 1.2.0)."""
     return json.dumps({"version": "1.2.0",
                        "chapters": [{"startTime": round(c["start"], 3), "endTime": round(c["end"], 3),

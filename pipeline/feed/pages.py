@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..config import Show
 from .captions import timestamp
+
+if TYPE_CHECKING:
+    from .record import EpisodeRecord
 
 
 def e(text: str, quote: bool = False) -> str:
@@ -93,7 +97,7 @@ JS = """
 """
 
 
-def _episode(record: dict, show: Show) -> str:
+def _episode(record: EpisodeRecord, show: Show) -> str:
     f = record["files"]
     published = datetime.fromisoformat(record["published"])
     date_text = f"{published.strftime('%B')} {published.day}, {published.year}"
@@ -138,7 +142,7 @@ def _episode(record: dict, show: Show) -> str:
 </article>"""
 
 
-def index_html(show: Show, records: list[dict], cover_file: str) -> str:
+def index_html(show: Show, records: list[EpisodeRecord], cover_file: str) -> str:
     ordered = sorted(records, key=lambda r: (r["published"], r.get("number") or 0), reverse=True)
     episodes = "\n".join(_episode(r, show) for r in ordered) or "<p>No episodes yet.</p>"
     return f"""<!doctype html>
@@ -210,12 +214,12 @@ li{margin:.75rem 0}</style></head>
 """
 
 
-def _written_by(record: dict) -> str:
+def _written_by(record: EpisodeRecord) -> str:
     who = record.get("author") or record.get("organization") or ""
     return f" Written by {e(who)}." if who else ""
 
 
-def transcript_html(record: dict, show: Show) -> str:
+def transcript_html(record: EpisodeRecord, show: Show) -> str:
     """A standalone, accessible transcript page (podcast:transcript type text/html)."""
     paras: list[list[str]] = []
     prev = None

@@ -7,20 +7,24 @@ whose article fails to read today is republished exactly as it was last time.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..config import Show
 from .captions import timestamp, whole_seconds
 from .pages import e
 from .podcast2 import podcast_guid
 
+if TYPE_CHECKING:
+    from .record import EpisodeRecord
+
 STYLESHEET = "feed.xsl"
 
 
-def media_url(base_url: str, record: dict, kind: str) -> str:
-    return base_url + record["files"][kind]
+def media_url(base_url: str, record: EpisodeRecord, kind: str) -> str:
+    return base_url + record["files"][kind]  # type: ignore[literal-required]
 
 
-def show_notes(record: dict, base_url: str) -> str:
+def show_notes(record: EpisodeRecord, base_url: str) -> str:
     """HTML show notes: summary, credit and source, chapters as timestamps, transcript links."""
     published = datetime.fromisoformat(record["published"])
     parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
@@ -49,7 +53,7 @@ def narrator_name(show: Show) -> str:
     return f"readcast ({show.voice.engine} voice {show.voice.voice})"
 
 
-def build_feed(show: Show, records: list[dict], base_url: str | None = None, cover_file: str = "cover.png") -> bytes:
+def build_feed(show: Show, records: list[EpisodeRecord], base_url: str | None = None, cover_file: str = "cover.png") -> bytes:
     from feedgen.feed import FeedGenerator
 
     from .itunes import ItunesEntryExtension, ItunesExtension

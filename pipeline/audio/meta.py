@@ -1,0 +1,69 @@
+"""The JSON beside each rendered MP3: what later stages need without decoding audio.
+
+Its shape is `RenderMeta`: duration, bytes, loudness, the start and end of every sentence
+(captions, the page's read-along) and of every section (chapters). The feed record is built
+from it (`feed.make_record`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypedDict
+
+from ..config import Show
+from ..files import read_json
+
+
+class Cue(TypedDict):
+    start: float
+    end: float
+    text: str
+    section: int
+    kind: str
+    paragraph: int
+
+
+class Chapter(TypedDict):
+    start: float
+    end: float
+    title: str
+
+
+class Loudness(TypedDict):
+    integrated: float
+    true_peak: float | None
+    target: float
+
+
+class RenderMeta(TypedDict):
+    slug: str
+    inputs: str
+    duration: float
+    bytes: int
+    mtime_ns: int
+    sha256: str
+    loudness: Loudness
+    channels: int
+    sample_rate: int
+    cues: list[Cue]
+    chapters: list[Chapter]
+    rendered: str
+
+
+def rendered_paths(show: Show, slug: str) -> tuple[Path, Path]:
+    return show.rendered_dir / f"{slug}.mp3", show.rendered_dir / f"{slug}.json"
+
+
+def read_meta(show: Show, slug: str) -> RenderMeta | None:
+    """The timings of a rendered episode, if its MP3 is still the one they describe."""
+    mp3, meta_path = rendered_paths(show, slug)
+    meta = read_json(meta_path)
+    if not meta:
+        return None
+    try:
+        st = mp3.stat()
+    except OSError:
+        return None
+    if st.st_size != meta.get("bytes") or st.st_mtime_ns != meta.get("mtime_ns"):
+        return None
+    return meta

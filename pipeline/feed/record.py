@@ -1,0 +1,49 @@
+"""The record that crosses from the audio stage to the feed stage: one per published episode."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from ..audio.meta import Chapter, Cue, Loudness
+
+
+class AudioInfo(TypedDict):
+    sha256: str
+    bytes: int
+    duration: float
+    loudness: Loudness
+
+
+class Files(TypedDict):
+    mp3: str
+    vtt: str
+    srt: str
+    txt: str
+    html: str
+    chapters: str
+
+
+class EpisodeRecord(TypedDict):
+    """What the feed stage knows of an episode: its metadata, its rendered audio's facts and the
+    names of its published files. Kept in .readcast/published.json, so a failed episode keeps its
+    last published record."""
+
+    slug: str
+    guid: str
+    title: str
+    number: int | None
+    season: int | None
+    episode_type: str
+    published: str
+    author: str
+    organization: str
+    series: str
+    summary: str
+    teaser: str
+    dateline: str
+    source_url: str
+    source: str
+    audio: AudioInfo
+    cues: list[Cue]
+    chapters: list[Chapter]
+    files: Files
