@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 from .config import Show
@@ -118,6 +119,185 @@ def check_vtt(text: str, name: str, duration: float | None, out: _Collector) -> 
     return cues
 
 
+@dataclass
+class _Feed:
+    """What every rule reads: the parsed channel, where the site is, and what earlier items used."""
+
+    channel: Any
+    feed_dir: Path
+    base_url: str
+    out: _Collector
+    target_lufs: float | None
+    deep: bool
+    guids: dict[str, int] = field(default_factory=dict)
+    urls: dict[str, int] = field(default_factory=dict)
+    name: str = "feed.xml"
+
+
+def _t(el: Any, path: str) -> str:
+    found = el.find(path, NS)
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+def _channel_text(f: _Feed) -> None:
+    ch, name, out = f.channel, f.name, f.out
+    for tag in ("title", "description", "language", "link"):
+        if not _t(ch, tag):
+            out.error(name, f"channel-{tag}", f"channel has no <{tag}>; set it in show.toml")
+    if len(_t(ch, "description").encode()) > 4000:
+        out.error(name, "description-length", "channel description is over 4000 bytes; shorten it in show.toml")
+    if not _t(ch, "itunes:author"):
+        out.error(name, "itunes-author", "channel has no itunes:author; set author in show.toml")
+    owner = ch.find("itunes:owner", NS)
+    if owner is None or not _t(owner, "itunes:email"):
+        out.warn(name, "itunes-owner", "no itunes:owner email; Apple requires one: set [owner] email in show.toml")
+    explicit = _t(ch, "itunes:explicit")
+    if explicit not in ("true", "false"):
+        out.error(name, "itunes-explicit", f"itunes:explicit is {explicit or 'missing'}; it must be true or false")
+    if _t(ch, "itunes:type") not in ("episodic", "serial"):
+        out.warn(name, "itunes-type", "itunes:type should be episodic or serial")
+    if not [link for link in ch.findall("atom:link", NS) if link.get("rel") == "self"]:
+        out.error(name, "atom-self", "no atom:link rel=\"self\"")
+
+
+def _channel_categories(f: _Feed) -> None:
+    cats = f.channel.findall("itunes:category", NS)
+    if not cats:
+        f.out.error(f.name, "itunes-category", "no itunes:category; set category in show.toml")
+    for cat in cats:
+        top = cat.get("text", "")
+        if top not in APPLE_CATEGORIES:
+            f.out.error(f.name, "itunes-category", f"category {top!r} is not an Apple Podcasts category")
+        for sub in cat.findall("itunes:category", NS):
+            if sub.get("text") not in APPLE_CATEGORIES.get(top, set()):
+                f.out.error(f.name, "itunes-category", f"subcategory {sub.get('text')!r} is not under {top!r}")
+
+
+def _channel_artwork(f: _Feed) -> None:
+    image = f.channel.find("itunes:image", NS)
+    if image is None or not image.get("href"):
+        f.out.error(f.name, "artwork", "no itunes:image; set artwork in show.toml")
+        return
+    local = _local(f.feed_dir, f.base_url, image.get("href", ""))
+    if local is None:
+        return
+    if not local.is_file():
+        f.out.error(f.name, "artwork", f"itunes:image {image.get('href')} is not in feed/")
+        return
+    from .artwork import check_image
+    from .errors import ReadcastError
+
+    try:
+        _mime, _w, _h, issues = check_image(local.read_bytes(), local)
+    except ReadcastError as exc:
+        issues = [str(exc)]
+    for issue in issues:
+        f.out.error(local.name, "artwork", issue)
+
+
+def _item_title(f: _Feed, item: Any, i: int, where: str) -> None:
+    title = _t(item, "title")
+    if not title:
+        f.out.error(where, "item-title", "has no title")
+    elif _NUMBER_IN_TITLE.search(title):
+        f.out.warn(where, "title-number", "the title holds an episode number; Apple wants it in itunes:episode only")
+
+
+def _item_guid(f: _Feed, item: Any, i: int, where: str) -> None:
+    guid = item.find("guid")
+    if guid is None or not (guid.text or "").strip():
+        f.out.error(where, "guid", "has no guid")
+        return
+    g = guid.text.strip()
+    if g in f.guids:
+        f.out.error(where, "guid-duplicate", f"guid {g} is also item {f.guids[g]}'s; apps would merge or drop them")
+    f.guids[g] = i
+    if guid.get("isPermaLink", "true") != "false" and not g.startswith("http"):
+        f.out.error(where, "guid-permalink", "guid is not a URL, so it needs isPermaLink=\"false\"")
+
+
+def _item_pubdate(f: _Feed, item: Any, i: int, where: str) -> None:
+    pub = _t(item, "pubDate")
+    if not pub:
+        f.out.error(where, "pubdate", "has no pubDate")
+        return
+    parsed = email.utils.parsedate_tz(pub)
+    if parsed is None:
+        f.out.error(where, "pubdate", f"pubDate {pub!r} is not RFC 2822")
+    elif parsed[9] is None or not re.search(r"([+-]\d{4}|GMT|UT|UTC|[ECMP][SD]T)\s*$", pub):
+        f.out.error(where, "pubdate-timezone", f"pubDate {pub!r} has no time zone")
+
+
+def _item_enclosure(f: _Feed, item: Any, i: int, where: str) -> None:
+    out = f.out
+    enc = item.find("enclosure")
+    if enc is None:
+        out.error(where, "enclosure", "has no enclosure")
+        return
+    url, length, mime = enc.get("url", ""), enc.get("length", ""), enc.get("type", "")
+    if not url.startswith(("http://", "https://")):
+        out.error(where, "enclosure-url", f"enclosure url {url!r} is not absolute http(s)")
+    if url in f.urls:
+        out.error(where, "enclosure-duplicate", f"enclosure url is also item {f.urls[url]}'s")
+    f.urls[url] = i
+    if mime not in ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus"):
+        out.error(where, "enclosure-type", f"enclosure type {mime!r} is not an audio type apps play")
+    if not length.isdigit() or int(length) <= 0:
+        out.error(where, "enclosure-length", f"enclosure length {length!r} is not a byte count")
+    local = _local(f.feed_dir, f.base_url, url)
+    if local is None:
+        out.warn(where, "enclosure-unmapped", f"{url} is not under the site's base {f.base_url}; "
+                                              "its file and byte count could not be checked")
+    elif not local.is_file():
+        out.error(where, "enclosure-missing", f"{url} is not in feed/")
+    elif length.isdigit() and int(length) != local.stat().st_size:
+        out.error(where, "enclosure-length", f"enclosure length {length} but the file has {local.stat().st_size} bytes")
+    elif f.deep and f.target_lufs is not None:
+        from .audio.ffmpeg import measure_file
+        from .audio.loudness import within_spec
+
+        lufs, peak = measure_file(local)
+        if not within_spec(lufs, f.target_lufs):
+            out.error(where, "loudness", f"integrated loudness {lufs:.1f} LUFS, target {f.target_lufs:.0f}")
+        if peak > -1.0:
+            out.error(where, "true-peak", f"true peak {peak:.1f} dBTP is above -1.0")
+
+
+def _item_itunes(f: _Feed, item: Any, i: int, where: str) -> None:
+    duration = _t(item, "itunes:duration")
+    if not duration:
+        f.out.warn(where, "itunes-duration", "has no itunes:duration")
+    elif not duration.isdigit():
+        f.out.warn(where, "itunes-duration", f"itunes:duration {duration!r} should be whole seconds")
+    if item.find("itunes:episodeType", NS) is None:
+        f.out.warn(where, "episode-type", "has no itunes:episodeType")
+    ep = _t(item, "itunes:episode")
+    if ep and not ep.isdigit():
+        f.out.error(where, "itunes-episode", f"itunes:episode {ep!r} is not a whole number")
+    ex = _t(item, "itunes:explicit")
+    if ex and ex not in ("true", "false"):
+        f.out.error(where, "itunes-explicit", f"itunes:explicit is {ex!r}; use true or false")
+
+
+def _item_transcripts(f: _Feed, item: Any, i: int, where: str) -> None:
+    duration = _t(item, "itunes:duration")
+    seconds = float(duration) if duration.isdigit() else None
+    for tr in item.findall("podcast:transcript", NS):
+        local = _local(f.feed_dir, f.base_url, tr.get("url", ""))
+        if local is None:
+            continue
+        if not local.is_file():
+            f.out.error(where, "transcript-missing", f"{tr.get('url')} is not in feed/")
+        elif tr.get("type") == "text/vtt":
+            check_vtt(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, f.out)
+
+
+# the rules, in the order their findings are reported; a new rule is a function and a line here
+CHANNEL_RULES: list[Callable[[_Feed], None]] = [_channel_text, _channel_categories, _channel_artwork]
+ITEM_RULES: list[Callable[[_Feed, Any, int, str], None]] = [
+    _item_title, _item_guid, _item_pubdate, _item_enclosure, _item_itunes, _item_transcripts]
+
+
 def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
                    target_lufs: float | None = None, deep: bool = False) -> None:
     from lxml import etree
@@ -139,146 +319,16 @@ def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
     if root.tag != "rss" or channel is None:
         out.error(name, "rss", "is not an RSS 2.0 document (<rss><channel>)")
         return
-
-    def t(el, path: str) -> str:
-        found = el.find(path, NS)
-        return (found.text or "").strip() if found is not None and found.text else ""
-
-    for tag, label in (("title", "title"), ("description", "description"), ("language", "language"),
-                       ("link", "link")):
-        if not t(channel, tag):
-            out.error(name, f"channel-{label}", f"channel has no <{tag}>; set it in show.toml")
-    if len(t(channel, "description").encode()) > 4000:
-        out.error(name, "description-length", "channel description is over 4000 bytes; shorten it in show.toml")
-    if not t(channel, "itunes:author"):
-        out.error(name, "itunes-author", "channel has no itunes:author; set author in show.toml")
-    owner = channel.find("itunes:owner", NS)
-    if owner is None or not t(owner, "itunes:email"):
-        out.warn(name, "itunes-owner", "no itunes:owner email; Apple requires one: set [owner] email in show.toml")
-    explicit = t(channel, "itunes:explicit")
-    if explicit not in ("true", "false"):
-        out.error(name, "itunes-explicit", f"itunes:explicit is {explicit or 'missing'}; it must be true or false")
-    cats = channel.findall("itunes:category", NS)
-    if not cats:
-        out.error(name, "itunes-category", "no itunes:category; set category in show.toml")
-    for cat in cats:
-        top = cat.get("text", "")
-        if top not in APPLE_CATEGORIES:
-            out.error(name, "itunes-category", f"category {top!r} is not an Apple Podcasts category")
-        for sub in cat.findall("itunes:category", NS):
-            if sub.get("text") not in APPLE_CATEGORIES.get(top, set()):
-                out.error(name, "itunes-category", f"subcategory {sub.get('text')!r} is not under {top!r}")
-    if t(channel, "itunes:type") not in ("episodic", "serial"):
-        out.warn(name, "itunes-type", "itunes:type should be episodic or serial")
-    selfs = [link for link in channel.findall("atom:link", NS) if link.get("rel") == "self"]
-    if not selfs:
-        out.error(name, "atom-self", "no atom:link rel=\"self\"")
-    image = channel.find("itunes:image", NS)
-    if image is None or not image.get("href"):
-        out.error(name, "artwork", "no itunes:image; set artwork in show.toml")
-    else:
-        local = _local(feed_dir, base_url, image.get("href", ""))
-        if local is not None:
-            if not local.is_file():
-                out.error(name, "artwork", f"itunes:image {image.get('href')} is not in feed/")
-            else:
-                from .artwork import check_image
-                from .errors import ReadcastError
-
-                try:
-                    _mime, _w, _h, issues = check_image(local.read_bytes(), local)
-                except ReadcastError as exc:
-                    issues = [str(exc)]
-                for issue in issues:
-                    out.error(local.name, "artwork", issue)
-
-    guids: dict[str, int] = {}
-    urls: dict[str, int] = {}
+    feed = _Feed(channel, feed_dir, base_url, out, target_lufs, deep)
+    for rule in CHANNEL_RULES:
+        rule(feed)
     items = channel.findall("item")
     if not items:
         out.warn(name, "items", "the feed has no episodes yet")
     for i, item in enumerate(items, 1):
-        title = t(item, "title")
-        where = f"{name} item {i} ({title[:40] or 'untitled'})"
-        if not title:
-            out.error(where, "item-title", "has no title")
-        elif _NUMBER_IN_TITLE.search(title):
-            out.warn(where, "title-number", "the title holds an episode number; Apple wants it in itunes:episode only")
-        guid = item.find("guid")
-        if guid is None or not (guid.text or "").strip():
-            out.error(where, "guid", "has no guid")
-        else:
-            g = guid.text.strip()
-            if g in guids:
-                out.error(where, "guid-duplicate", f"guid {g} is also item {guids[g]}'s; apps would merge or drop them")
-            guids[g] = i
-            if guid.get("isPermaLink", "true") != "false" and not g.startswith("http"):
-                out.error(where, "guid-permalink", "guid is not a URL, so it needs isPermaLink=\"false\"")
-        pub = t(item, "pubDate")
-        if not pub:
-            out.error(where, "pubdate", "has no pubDate")
-        else:
-            parsed = email.utils.parsedate_tz(pub)
-            if parsed is None:
-                out.error(where, "pubdate", f"pubDate {pub!r} is not RFC 2822")
-            elif parsed[9] is None or not re.search(r"([+-]\d{4}|GMT|UT|UTC|[ECMP][SD]T)\s*$", pub):
-                out.error(where, "pubdate-timezone", f"pubDate {pub!r} has no time zone")
-        enc = item.find("enclosure")
-        if enc is None:
-            out.error(where, "enclosure", "has no enclosure")
-        else:
-            url, length, mime = enc.get("url", ""), enc.get("length", ""), enc.get("type", "")
-            if not url.startswith(("http://", "https://")):
-                out.error(where, "enclosure-url", f"enclosure url {url!r} is not absolute http(s)")
-            if url in urls:
-                out.error(where, "enclosure-duplicate", f"enclosure url is also item {urls[url]}'s")
-            urls[url] = i
-            if mime not in ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus"):
-                out.error(where, "enclosure-type", f"enclosure type {mime!r} is not an audio type apps play")
-            if not length.isdigit() or int(length) <= 0:
-                out.error(where, "enclosure-length", f"enclosure length {length!r} is not a byte count")
-            local = _local(feed_dir, base_url, url)
-            if local is None:
-                out.warn(where, "enclosure-unmapped", f"{url} is not under the site's base {base_url}; "
-                                                      "its file and byte count could not be checked")
-            else:
-                if not local.is_file():
-                    out.error(where, "enclosure-missing", f"{url} is not in feed/")
-                elif length.isdigit() and int(length) != local.stat().st_size:
-                    out.error(where, "enclosure-length",
-                              f"enclosure length {length} but the file has {local.stat().st_size} bytes")
-                elif deep and target_lufs is not None:
-                    from .audio.ffmpeg import measure_file
-
-                    lufs, peak = measure_file(local)
-                    if abs(lufs - target_lufs) > 1.0:
-                        out.error(where, "loudness", f"integrated loudness {lufs:.1f} LUFS, target {target_lufs:.0f}")
-                    if peak > -1.0:
-                        out.error(where, "true-peak", f"true peak {peak:.1f} dBTP is above -1.0")
-        duration = t(item, "itunes:duration")
-        seconds = None
-        if not duration:
-            out.warn(where, "itunes-duration", "has no itunes:duration")
-        elif not duration.isdigit():
-            out.warn(where, "itunes-duration", f"itunes:duration {duration!r} should be whole seconds")
-        else:
-            seconds = float(duration)
-        if item.find("itunes:episodeType", NS) is None:
-            out.warn(where, "episode-type", "has no itunes:episodeType")
-        ep = t(item, "itunes:episode")
-        if ep and not ep.isdigit():
-            out.error(where, "itunes-episode", f"itunes:episode {ep!r} is not a whole number")
-        ex = t(item, "itunes:explicit")
-        if ex and ex not in ("true", "false"):
-            out.error(where, "itunes-explicit", f"itunes:explicit is {ex!r}; use true or false")
-        for tr in item.findall("podcast:transcript", NS):
-            local = _local(feed_dir, base_url, tr.get("url", ""))
-            if local is None:
-                continue
-            if not local.is_file():
-                out.error(where, "transcript-missing", f"{tr.get('url')} is not in feed/")
-            elif tr.get("type") == "text/vtt":
-                check_vtt(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, out)
+        where = f"{name} item {i} ({_t(item, 'title')[:40] or 'untitled'})"
+        for item_rule in ITEM_RULES:
+            item_rule(feed, item, i, where)
 
 
 def _self_base(data: bytes) -> str:
@@ -349,12 +399,13 @@ def _check_superseded(show: Show, out: _Collector) -> None:
 
 def _check_recorded_loudness(show: Show, out: _Collector) -> None:
     """Loudness measured when each episode was mixed (cheap; --deep measures the MP3s again)."""
+    from .audio.loudness import within_spec
     from .feed import load_published
 
     for slug, record in sorted(load_published(show).items()):
         loud = record.get("audio", {}).get("loudness") or {}
         lufs, target = loud.get("integrated"), loud.get("target")
-        if lufs is not None and target is not None and abs(lufs - target) > 1.0:
+        if lufs is not None and target is not None and not within_spec(lufs, target):
             out.error(f"{slug}.mp3", "loudness", f"integrated loudness {lufs:.1f} LUFS, target {target:.0f}; rebuild it")
         peak = loud.get("true_peak")
         if peak is not None and peak > show.audio.true_peak:
