@@ -42,6 +42,8 @@ class Voice:
     # online engines: attempts after a transient failure (429, 5xx, timeout), first wait in seconds
     retries: int = 4
     retry_backoff: float = 1.0
+    # online engines: seconds to wait for one answer
+    timeout: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ _SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fe
 # read, never turned into a silent episode or a hung build
 RANGES: dict[str, tuple[float, float]] = {
     "voice.length_scale": (0.25, 4.0), "voice.noise_scale": (0.0, 2.0), "voice.noise_w": (0.0, 2.0),
-    "voice.retries": (0, 20), "voice.retry_backoff": (0.0, 60.0),
+    "voice.retries": (0, 20), "voice.retry_backoff": (0.0, 60.0), "voice.timeout": (1.0, 300.0),
     "audio.channels": (1, 2), "audio.sample_rate": (8000, 96000), "audio.bitrate": (16, 320),
     "audio.encoder_quality": (0, 9), "audio.loudness": (-40.0, -5.0), "audio.true_peak": (-12.0, 0.0),
     "audio.sentence_pause": (0.0, 10.0), "audio.paragraph_pause": (0.0, 10.0), "audio.section_pause": (0.0, 10.0),
