@@ -17,8 +17,7 @@ from .config import Show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
-PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
-NS = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
+NS = {"itunes": ITUNES, "atom": ATOM}
 
 # Apple Podcasts categories and subcategories (Podcasts Connect, 2024 list)
 APPLE_CATEGORIES: dict[str, set[str]] = {
@@ -131,6 +130,7 @@ class _Feed:
     deep: bool
     guids: dict[str, int] = field(default_factory=dict)
     urls: dict[str, int] = field(default_factory=dict)
+    podcast_ns: list[str] = field(default_factory=list)  # the podcast: URIs this feed uses
     name: str = "feed.xml"
 
 
@@ -279,10 +279,26 @@ def _item_itunes(f: _Feed, item: Any, i: int, where: str) -> None:
         f.out.error(where, "itunes-explicit", f"itunes:explicit is {ex!r}; use true or false")
 
 
+def _channel_podcast_namespace(f: _Feed) -> None:
+    """The podcast: namespace under the URI the spec names, or the GitHub one clients must also
+    accept; anything like them (a trailing slash, http:, a typo) and podcast: tags go unread."""
+    from .feed.podcast2 import ACCEPTED_NS, PODCAST_NS
+
+    root = f.channel.getroottree().getroot()
+    declared = {prefix: uri for el in root.iter() if isinstance(el.tag, str) for prefix, uri in el.nsmap.items()}
+    for prefix, uri in sorted(declared.items(), key=lambda kv: str(kv[0])):
+        looks_like = "podcastindex" in uri.lower() or "podcast-namespace" in uri.lower() or prefix == "podcast"
+        if looks_like and uri not in ACCEPTED_NS:
+            f.out.warn(f.name, "podcast-namespace",
+                       f"xmlns:{prefix}={uri!r} is not the podcast namespace, so apps ignore its tags; "
+                       f"use {PODCAST_NS!r}")
+    f.podcast_ns = [uri for uri in declared.values() if uri in ACCEPTED_NS]
+
+
 def _item_transcripts(f: _Feed, item: Any, i: int, where: str) -> None:
     duration = _t(item, "itunes:duration")
     seconds = float(duration) if duration.isdigit() else None
-    for tr in item.findall("podcast:transcript", NS):
+    for tr in [el for ns in f.podcast_ns for el in item.findall(f"{{{ns}}}transcript")]:
         local = _local(f.feed_dir, f.base_url, tr.get("url", ""))
         if local is None:
             continue
@@ -293,7 +309,8 @@ def _item_transcripts(f: _Feed, item: Any, i: int, where: str) -> None:
 
 
 # the rules, in the order their findings are reported; a new rule is a function and a line here
-CHANNEL_RULES: list[Callable[[_Feed], None]] = [_channel_text, _channel_categories, _channel_artwork]
+CHANNEL_RULES: list[Callable[[_Feed], None]] = [_channel_text, _channel_categories, _channel_artwork,
+                                                 _channel_podcast_namespace]
 ITEM_RULES: list[Callable[[_Feed, Any, int, str], None]] = [
     _item_title, _item_guid, _item_pubdate, _item_enclosure, _item_itunes, _item_transcripts]
 

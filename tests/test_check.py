@@ -191,3 +191,24 @@ def test_deep_check_measures_the_mp3(site):
     assert check_site(load_show(site)) == []  # the recorded figures are fine...
     rules = {p.rule for p in check_site(load_show(site), deep=True)}
     assert "loudness" in rules  # ...but the file itself is 8 dB too quiet
+
+
+@pytest.mark.parametrize("uri,warned", [
+    ("https://podcastindex.org/namespace/1.0", False),
+    ("https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md", False),
+    ("https://podcastindex.org/namespace/1.0/", True),
+    ("http://podcastindex.org/namespace/1.0", True),
+    ("https://example.com/podcast", True),
+])
+def test_check_warns_about_a_podcast_namespace_apps_do_not_know(site, uri, warned):
+    """Issue 20: a hand-edited or imported feed with a misspelt podcast: URI is said to be ignored;
+    either accepted URI still has its transcripts checked."""
+    feed = site / "feed" / "feed.xml"
+    feed.write_text(feed.read_text().replace('xmlns:podcast="https://podcastindex.org/namespace/1.0"',
+                                             f'xmlns:podcast="{uri}"'))
+    problems = check_site(load_show(site))
+    assert ("podcast-namespace" in {p.rule for p in problems}) is warned, problems
+    vtt = next((site / "feed" / "media").glob("*.vtt"))
+    vtt.write_text("not a caption file")
+    rules = {p.rule for p in check_site(load_show(site)) if p.severity == "error"}
+    assert ("vtt-header" in rules) is not warned  # a transcript under an unknown URI is not one

@@ -13,10 +13,13 @@ import lxml.etree  # noqa: F401  feedgen.util uses lxml.etree without importing 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-# The spec names https://podcastindex.org/namespace/1.0 and requires clients to accept this
-# original GitHub URI as well. gPodder's podcastparser (0.6.11) knows only the GitHub one, so it
-# is the URI every client reads.
-PODCAST_NS = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+# The URI the spec names ("The namespace for this extension is https://podcastindex.org/namespace/1.0")
+# and Apple documents for transcripts. Clients must also accept the original GitHub address
+# (LEGACY_NS); AntennaPod does, prefix-based parsers (feedparser, Podverse's partytime) read the
+# prefix whatever the URI, and only podcastparser 0.6.11 (gPodder) knows the GitHub one alone.
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+LEGACY_NS = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+ACCEPTED_NS = (PODCAST_NS, LEGACY_NS, "https://github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md")
 # the namespace UUID the spec fixes for podcast:guid (UUIDv5 of the feed URL)
 GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
