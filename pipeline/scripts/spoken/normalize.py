@@ -186,6 +186,44 @@ def _zip(m: re.Match) -> str:
     return f"{POSTAL_STATES[m.group(1)]} {digits(m.group(2))}" + (f" {digits(m.group(3))}" if m.group(3) else "")
 
 
+# Words that may follow an amount without it modifying them ("40 mph gusts" is a compound
+# modifier; "5 km away", "$5 each", "10 ft. tall", "200 gal of fuel" are not).
+_NOT_A_NOUN = frozenset("""
+of in on at to for from by with into over under per than as and or but nor so if when while after before since
+until during a an the this that these those it he she they we you his her their its our my your who which where
+is was were are be been being has have had will would can could may might must shall should do does did not
+also only just still already again instead then now today tonight yesterday tomorrow daily weekly monthly
+yearly annually each apiece total overall altogether more less away long tall high wide deep old thick thin
+across ahead behind later earlier apart above below off out up down north south east west northeast northwest
+southeast southwest short shy closer farther further beyond inside outside overhead underground round
+""".split())
+_DETERMINER = r"(?:(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\b[Tt]he )|(?<=\b[Tt]his )|(?<=\b[Tt]hat )|(?<=\b[Ii]ts )|(?<=\b[Tt]heir )|(?<=\b[Ee]ach ))"
+_NEXT_WORD = r"(?=\s+(?P<next>[a-z][a-z\-]*)\b)"
+
+
+def _modifier(words: str) -> str:
+    """'forty million dollars' before a noun is 'forty-million-dollar': one hyphenated, singular
+    modifier, as a narrator reads 'a $40 million hangar'."""
+    parts = words.split()
+    singular = {"dollars": "dollar", "pounds": "pound", "euros": "euro", "miles": "mile", "feet": "foot",
+                "kilometers": "kilometer", "meters": "meter", "kilograms": "kilogram", "gallons": "gallon",
+                "inches": "inch", "yards": "yard", "hours": "hour", "degrees": "degree", "liters": "liter",
+                "tons": "ton", "knots": "knot", "seconds": "second", "minutes": "minute"}
+    return "-".join(singular.get(w, w) for w in parts)
+
+
+def _money_modifier(m: re.Match) -> str:
+    if m.group("next") in _NOT_A_NOUN:
+        return _money(m)
+    return _modifier(_money(m))
+
+
+def _unit_modifier(m: re.Match) -> str:
+    if m.group("next") in _NOT_A_NOUN:
+        return _unit(m)
+    return _modifier(_unit(m))
+
+
 def _unit(m: re.Match) -> str:
     num, unit = m.group("n"), m.group("u")
     singular, plural = UNITS[unit]
@@ -198,6 +236,8 @@ def _fraction(m: re.Match) -> str:
     a, b = int(m.group("n")), int(m.group("d"))
     whole = m.group("w")
     words = fraction(a, b)
+    if whole and (a, b) == (1, 2):
+        return f"{cardinal(int(whole))} and a half"  # "one and a half hours", as it is said
     return f"{cardinal(int(whole))} and {words}" if whole else words
 
 
@@ -282,6 +322,8 @@ class Normalizer:
             (re.compile(r"\b(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>\d{4}|\d{2})\b"), _date_numeric),
             (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _date_iso),
             (re.compile(rf"\b(?P<mon>{MONTH})\s+(?P<y>1[0-9]\d\d|20\d\d)\b"), _month_year),
+            (re.compile(rf"{_DETERMINER}(?P<cur>[$\u00a3\u20ac\u00a5])\s?(?P<amt>{_NUM})(?:\s*{_SCALE})?{_NEXT_WORD}"),
+             _money_modifier),
             (re.compile(rf"(?P<cur>[$\u00a3\u20ac\u00a5])\s?(?P<amt>{_NUM})(?:\s*{_SCALE})?"), _money),
             (re.compile(rf"({_NUM})\s?(?:%|percent\b|per cent\b)"), _percent),
             (re.compile(r"\b(1[0-9]\d0|20\d0)'?s\b"), _decade),
@@ -290,6 +332,7 @@ class Normalizer:
             (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"), _ordinal),
             (re.compile(r"\b(\d{4})\s?[-\u2013]\s?(\d{4}|\d{2})\b"), _range),
             (re.compile(rf"\b({_NUM})\s?(?:to|[-\u2013])\s?({_NUM})(?=\s+(?:percent|years?|days?|weeks?|months?|hours?|minutes?|miles?|people|times|members|feet|meters|pounds|degrees)\b)"), _range),
+            (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w]){_NEXT_WORD}"), _unit_modifier),
             (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w])"), _unit),
             (re.compile(r"\b24/7\b"), lambda m: "twenty-four seven"),
             (re.compile(r"(?:\b(?P<w>\d+)\s+)?\b(?P<n>\d{1,2})/(?P<d>\d{1,2})\b(?!/)"), _fraction),
@@ -358,7 +401,10 @@ class Normalizer:
 def _prepare(text: str) -> str:
     text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
             .replace("\u201d", '"').replace("\u2026", "...").replace("\u00a0", " "))
-    # dashes are pauses, never words: "--" and em dashes become commas
+    # a dateline's dash ends it: "MINOT AIR FORCE BASE, N.D. -- The wing flew." is two sentences
+    text = re.sub(r"^((?:[A-Z][\w.'\-]*,?\s+){0,8}[A-Z][\w.'\-]*\.?)\s*(?:--+|\u2014|\s\u2013)\s*(?=[A-Z\"'])",
+                  lambda m: m.group(1) + (" . " if m.group(1).endswith(".") else ". "), text)
+    # other dashes are pauses, never words: "--" and em dashes become commas
     text = re.sub(r"\s*(?:--+|\u2014)\s*", ", ", text)
     text = re.sub(r"(?<=\d)\s?\u2013\s?(?=\d)", "-", text)  # en dash in a range
     text = re.sub(r"\s+\u2013\s+", ", ", text)
