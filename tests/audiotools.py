@@ -1,13 +1,19 @@
-"""Audio helpers for tests: make real files with ffmpeg, decode, measure with ffmpeg's own meter."""
+"""Audio helpers for tests: make real files with ffmpeg, decode, measure with ffmpeg's own meter.
+
+The meter's printed summary is read here with the tests' own parser, not the product's
+(`pipeline.audio.ffmpeg.parse_ebur128`, which the mix trusts to correct loudness): a fault in that
+parser must not be able to agree with itself.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio.ffmpeg import decode, ffmpeg_exe, measure_file
+from pipeline.audio.ffmpeg import decode, ffmpeg_exe
 
 __all__ = ["make_tone", "decode", "measure_file", "rms_db", "ebur128_segment"]
 
@@ -32,6 +38,20 @@ def ebur128_segment(path: Path, start: float, duration: float) -> float:
     """Integrated loudness of part of a file, by ffmpeg's meter (momentary blocks, ungated short parts)."""
     proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-ss", str(start), "-t", str(duration),
                            "-i", str(path), "-af", "ebur128", "-f", "null", "-"], capture_output=True, text=True)
-    from pipeline.audio.ffmpeg import parse_ebur128
+    return _summary(proc.stderr)[0]
 
-    return parse_ebur128(proc.stderr)[0]
+
+def _summary(stderr: str) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBFS) from the "Summary:" block ffmpeg's ebur128 prints last."""
+    summary = stderr[stderr.rindex("Summary:"):]
+    integrated = re.search(r"Integrated loudness:\s*\n\s*I:\s*(-?\d+(?:\.\d+)?|-inf)\s*LUFS", summary)
+    peak = re.search(r"True peak:\s*\n\s*Peak:\s*(-?\d+(?:\.\d+)?|-inf)\s*dBFS", summary)
+    value = lambda m: float(m.group(1)) if m else float("nan")  # noqa: E731
+    return value(integrated), value(peak)
+
+
+def measure_file(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak of a file, by ffmpeg's ebur128 meter."""
+    proc = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-vn",
+                           "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True)
+    return _summary(proc.stderr)

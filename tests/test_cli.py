@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -58,11 +59,18 @@ def test_unreadable_episode_file(tmp_path):
             "or .html article, or remove the file from episodes/") in result.output
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_permission_denied_episode(tmp_path):
+def test_permission_denied_episode(tmp_path, monkeypatch):
+    """The read itself is made to fail (root reads files whatever their mode, and CI runs as root)."""
     show = make_show(tmp_path / "s", {"001-a.txt": article(1, "A", "A sentence.")}, music=False)
     path = show / "episodes" / "001-a.txt"
-    path.chmod(0)
+    real = Path.read_bytes
+
+    def denied(self):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
     result = run_cli("build", "--dry-run", show=show)
     assert result.exit_code == 1
     assert f"Error: {path}: cannot be read (permission denied); run: chmod a+r '{path}'" in result.output

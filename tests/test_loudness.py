@@ -7,8 +7,8 @@ import wave
 import numpy as np
 import pytest
 
-from pipeline.audio.ffmpeg import measure_file
 from pipeline.audio.loudness import integrated
+from tests.audiotools import measure_file
 
 
 def _wav(path, samples: np.ndarray, rate: int) -> None:
