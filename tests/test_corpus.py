@@ -171,3 +171,27 @@ def test_no_break_space_variants_read_the_same(name):
     variant = re.sub(r"(?m)^ $", "\u00a0", variant)
     plain = _observed(_article_from_bytes(text.encode("utf-8"), name))
     assert _observed(_article_from_bytes(variant.encode("utf-8"), name)) == plain
+
+
+def test_spoken_script_of_every_page_starts_with_its_story(imported):
+    """What the voice receives (`readcast script --spoken`): the body opens with the story (after
+    any dateline), in its spoken form, and nothing of the page around it is said."""
+    import yaml
+
+    from pipeline.scripts.spoken import Narrator
+
+    show, _, _ = imported
+    narrator = Narrator()
+    for md in sorted((show / "episodes").glob("*.md")):
+        meta = yaml.safe_load(md.read_text(encoding="utf-8").split("---")[1])
+        name = next(n for n in FILES if meta["source_id"].endswith(
+            __import__("pipeline.files", fromlist=["sha256_bytes"]).sha256_bytes(
+                (CORPUS / "articles" / n).read_bytes())[:32]))
+        result = run_cli("script", "--spoken", md.stem, show=show)
+        assert result.exit_code == 0, result.output
+        body = _body(result.output)
+        first = " ".join(body[1] if meta.get("dateline") else body[0])
+        want = narrator.speak(STORY_START.get(name) or EXPECT[name]["first_body_words"], phonemes=False)
+        assert first.startswith(want.rstrip(".")[:40]), f"{name}: the voice should start {want!r}, not {first[:80]!r}"
+        found = DEBRIS.search(result.output)
+        assert found is None, f"{name}: page debris {found.group(0)!r} would be read aloud"
