@@ -82,7 +82,6 @@ _LINK_LABEL = re.compile(r"(?:(?<=[.!?\"\u201d])\s+|^)(?:Learn more|Read more|Re
 _META_LINE = re.compile(r"^[A-Z][\w .'/-]{1,24}:\s*\S.{0,60}$")
 _UNSPEAKABLE = re.compile(r"\S{200,}")
 _SCRAPER_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+")
-_SERVICE = r"(?:U\.S\.\s+)?(?:Air Force|Space Force|Army|Navy|Marine Corps|Marines|Coast Guard|Air National Guard|Army National Guard|National Guard)"
 
 
 def _words(text: str) -> list[str]:
