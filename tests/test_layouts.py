@@ -221,3 +221,29 @@ def test_other_sites_headers(page, expect):
     a = read(page + BODY)
     assert (a.headline, a.published, a.author, a.organization, a.dateline) == expect
     assert a.sections[0].paragraphs[0].startswith("The squadron trained")
+
+
+# page furniture and metadata blocks other sites print --------------------------------------------
+
+@pytest.mark.parametrize("page,expect", [
+    ("Beach cleanup draws crowd\n\nStory Number: NNS190612-05 Release Date: 6/12/2019 8:45:00 AM\n\n"
+     "From USS Example Public Affairs\n\nAPRA HARBOR, Guam (NNS) -- ",
+     ("Beach cleanup draws crowd", date(2019, 6, 12), "USS Example Public Affairs", "", "APRA HARBOR, Guam", 0)),
+    ("Radios tested\n\nBy Sgt. Mia Lopez\n\nMarch 3, 2021\n\nPhoto Credit: Sgt. Mia Lopez\n\nEXAMPLE POST, Colo. -- ",
+     ("Radios tested", date(2021, 3, 3), "Sgt. Mia Lopez", "", "EXAMPLE POST, Colo.", 0)),
+    ("Airmen train in cold\n\n  \u2022 Published Jan. 5, 2021\n  \u2022 By Senior Airman Jo Lee\n"
+     "  \u2022 5th Bomb Wing Public Affairs\n\nAirmen load a bomb onto a B-52H at the base, Jan. 4, 2021. The "
+     "loading exercise tests readiness. (U.S. Air Force photo by Senior Airman Jo Lee)\n\n"
+     "Photo Details / Download Hi-Res\n\nEXAMPLE AIR FORCE BASE, N.D. -- ",
+     ("Airmen train in cold", date(2021, 1, 5), "Senior Airman Jo Lee", "5th Bomb Wing Public Affairs",
+      "EXAMPLE AIR FORCE BASE, N.D.", 1)),
+    ("Drill day\n\nTuesday, January 5, 2021\n\nBy Staff Sgt. Jo Lee\n\n",
+     ("Drill day", date(2021, 1, 5), "Staff Sgt. Jo Lee", "", "", 0)),
+])
+def test_metadata_blocks_and_furniture(page, expect):
+    a = read(page + BODY + "\n\nTags: training, winter\n\nRelated Links\n\nShare this\n\nFacebook\nTwitter\nEmail")
+    got = (a.headline, a.published, a.author, a.organization, a.dateline,
+           sum(len(s.paragraphs) for s in a.sections if s.title == "Photo captions"))
+    assert got == expect
+    story = a.sections[0].paragraphs
+    assert story[0].startswith("The squadron trained") and story[-1].endswith("The exercise ended on time.")

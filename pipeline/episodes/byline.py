@@ -83,6 +83,8 @@ def split_byline(byline: str) -> tuple[str, str]:
         while i < len(rest) and rest[i] in _SUFFIXES:
             i += 1
     name, org = rest[:i], rest[i:]
+    if not rank and org and any(len(t) > 1 and t.isupper() for t in name) and UNIT_WORDS.search(text):
+        return text, ""  # "USS Example Public Affairs": an office, not a person
     # "Jo Ann Lee 91st Missile Wing": a unit that starts with a number owns none of the names
     while len(org) > 1 and _NAME_TOKEN.match(org[0]) and not re.search(r"\d", org[0]) and any(
         re.match(r"\d", t) for t in org[1:2]

@@ -32,7 +32,9 @@ _DATE = (rf"(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+
 DATE_RX = re.compile(_DATE, re.I)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\b", re.I)
 _LABEL_WORDS = {"published", "posted", "updated", "date", "dated", "released", "release", "press", "news",
-                "taken", "on", "last", "modified", "story", "article", "commentary", "feature", "features"}
+                "taken", "on", "last", "modified", "story", "article", "commentary", "feature", "features",
+                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
 _BYLINE = re.compile(
     r"(?i)^(?:(?:story|audio|video|text|words|commentary|article|report|written|posted|compiled)\s+)?by\s*:?\s+(?P<who>.+)$")
 _SECOND_BYLINE = re.compile(r"(?i)^(?:photos?|photography|images?|graphics?|illustrations?|video|design)\s+by\b")
@@ -55,6 +57,8 @@ _NAV = {
     "here", "latest", "read", "show", "hide", "caption", "captions", "enlarge", "zoom",
     "toggle", "navigation", "nav", "open", "close", "expand", "collapse", "on", "via", "enter", "go",
 }
+_SOCIAL = {"facebook", "twitter", "email", "mail", "print", "share", "linkedin", "instagram", "youtube", "reddit",
+           "pinterest", "whatsapp", "comments", "tags", "flickr", "tumblr", "rss", "subscribe", "bookmark"}
 _SECTION_END = {"news", "articles", "stories", "releases", "features", "commentaries", "photos", "videos",
                 "headlines", "updates", "galleries"}
 _CHROME_CUES = re.compile(
@@ -76,11 +80,13 @@ _CREDIT_PAREN = re.compile(rf"\((?=[^()]*\b{_CREDIT_WORD}\b)(?=[^()]*(?:\bby\b|/
 _CREDIT_TAIL = re.compile(
     rf"(?:^|(?<=[.!?\"\u201d]\s))(?:(?:U\.S\.|[A-Z][\w.'\u2019-]*)\s+){{0,6}}{_CREDIT_WORD}"
     rf"(?:\s+(?:by|courtesy of)\s+[^()]{{2,80}}?|/[^()]{{2,80}}?)?\.?\s*$", re.I)
-_CREDIT_LINE = re.compile(rf"(?i)^\(?\s*(?:[\w.'\u2019-]+\s+){{0,6}}{_CREDIT_WORD}\s*(?:by|/|courtesy of)\s*.{{2,80}}$")
+_CREDIT_LINE = re.compile(rf"(?i)^\(?\s*(?:(?:[\w.'\u2019-]+\s+){{0,6}}{_CREDIT_WORD}\s*(?:by|/|courtesy of|credits?\s*:)\s*.{{2,80}}|courtesy\s+{_CREDIT_WORD}\)?\.?)$")
 _LINK_LABEL = re.compile(r"(?:(?<=[.!?\"\u201d])\s+|^)(?:Learn more|Read more|Read the full story|More information|"
                          r"Click here(?: for more(?: information)?)?|Full story)\s*[.!:]?\s*$")
 _META_LINE = re.compile(r"^[A-Z][\w .'/-]{1,24}:\s*\S.{0,60}$")
 _UNSPEAKABLE = re.compile(r"\S{200,}")
+# a run of "Label: value" fields, as pages print their metadata
+_FIELDS = re.compile(r"(?:[A-Z][A-Za-z]*(?: [A-Z]?[a-z]+){0,2}:\s*\S+(?:\s+(?![A-Z][A-Za-z]*(?: [A-Z]?[a-z]+){0,2}:)\S+){0,4}\s*)+")
 _SCRAPER_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+")
 
 
@@ -112,6 +118,8 @@ def is_chrome(line: str) -> bool:
     if len(words) > 40:
         return False
     tokens = _nav_tokens(text)
+    if len(tokens) == 1 and tokens[0] in _SOCIAL:
+        return True
     if 2 <= len(tokens) <= 10:
         nav = sum(t in _NAV for t in tokens)
         if nav == len(tokens) or (nav >= 2 and nav >= 0.7 * len(tokens) and not _TERMINAL.search(text)):
@@ -155,6 +163,8 @@ def is_date_line(line: str) -> bool:
     """'Published Oct. 21, 2015', 'News | Feb. 20, 2020', '11.01.2016', or a bare 'Published'."""
     if len(line) > 200:
         return False  # a date line is short; a paragraph with a date in it is not one
+    if _FIELDS.fullmatch(line) and DATE_RX.search(line):
+        return True  # "Story Number: NNS190612-05 Release Date: 6/12/2019 8:45:00 AM"
     value, rest = date_in(line)
     rest_words = [w.lower() for w in _words(_TIME.sub("", rest))]
     if value is None:
@@ -175,7 +185,7 @@ def _from_byline(line: str) -> bool:
     if not m or len(line.split()) > 16 or _ends_sentence(line):
         return False
     who = m.group("who")
-    return _starts_with_rank(who) or ("," in who and is_org(who.rsplit(",", 1)[1]))
+    return _starts_with_rank(who) or ("," in who and is_org(who.rsplit(",", 1)[1])) or is_org(who)
 
 
 def is_org(line: str) -> bool:
@@ -562,9 +572,15 @@ def _take_byline(page: Page, line: str) -> None:
 
 def _read_body(page: Page, lines: list[tuple[str, bool]]) -> None:
     paragraphs = _paragraphs(lines)
-    # a dateline alone on a line, or opening the first paragraph
+    # a dateline alone on a line, or opening the first paragraph (after any photo caption and
+    # photo tools the page puts above the story)
     if paragraphs:
-        place, when, rest = split_dateline(paragraphs[0])
+        at = next((i for i, p in enumerate(paragraphs[:4]) if split_dateline(p)[0]
+                   and all(strip_credit(q)[1] or is_chrome(q) for q in paragraphs[:i])), 0)
+        place, when, rest = split_dateline(paragraphs[at])
+        if place and at:  # the dateline is taken off its own paragraph, the caption above stays first
+            paragraphs = paragraphs[:at] + [rest] + paragraphs[at + 1:]
+            rest = paragraphs[0]
         if place:
             if not page.dateline:
                 page.dateline = place
@@ -752,7 +768,8 @@ def clean_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str], bool,
     captions = [strip_credit(t)[0] for k, t in tagged if k == "caption"]
     captions = [c for c in captions if c]
     story_words = sum(len(t.split()) for t in story)
-    gallery = bool(captions) and story_words <= sum(len(c.split()) for c in captions)
+    # a gallery: captions and (nearly) nothing else; one long caption over a short story is not one
+    gallery = bool(captions) and (not story or len(captions) >= 2 and story_words <= sum(len(c.split()) for c in captions))
     if gallery:
         story = [strip_credit(t)[0] if k == "caption" else t for k, t in tagged if k in ("story", "caption")]
         story = [s for s in story if s]
