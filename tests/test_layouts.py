@@ -247,3 +247,17 @@ def test_metadata_blocks_and_furniture(page, expect):
     assert got == expect
     story = a.sections[0].paragraphs
     assert story[0].startswith("The squadron trained") and story[-1].endswith("The exercise ended on time.")
+
+
+def test_a_sentence_starting_with_by_is_story_not_a_byline():
+    """Regression: 'By the end of the day, ...' after the story began was taken for a sidebar's
+    byline and the rest of the story was cut; 'By noon, ...' in a one-line story became a header."""
+    a = read("Winter drill\n\nBy Staff Sgt. Jo Lee\n\nEXAMPLE AIR BASE, Va. -- The crews trained. They flew.\n\n"
+             "By the end of the day, crews had loaded every aircraft twice.\n\nThe exercise ended on time.")
+    assert a.author == "Staff Sgt. Jo Lee"
+    assert a.sections[0].paragraphs[1:] == ("By the end of the day, crews had loaded every aircraft twice.",
+                                            "The exercise ended on time.")
+    one = ("Airmen gathered at the hangar before dawn on Tuesday. By noon, the crews had loaded every aircraft "
+           "and the commander declared the exercise a success for the whole base.")
+    b = read(one)
+    assert b.headline == "" and b.author == "" and b.sections[0].paragraphs == (one,)

@@ -179,6 +179,17 @@ def _starts_with_rank(text: str) -> bool:
     return bool(RANK_PREFIX.match(text))
 
 
+def _is_byline(line: str) -> bool:
+    """'By RANK NAME', 'Story by ...', 'Photos by ...', 'Courtesy Story', 'From RANK NAME, UNIT';
+    not a sentence that happens to start with 'By' ('By the end of the day, crews had ...')."""
+    if _from_byline(line) or _COURTESY.match(line):
+        return True
+    if not (_BYLINE.match(line) or _SECOND_BYLINE.match(line)):
+        return False
+    who = line.split("|")[0]
+    return len(who.split()) <= 16 and not _ends_sentence(who.strip().rstrip(","))
+
+
 def _from_byline(line: str) -> bool:
     """'From RANK NAME, UNIT' (Navy style); not a sentence that starts with 'From'."""
     m = _FROM.match(line)
@@ -310,7 +321,7 @@ def _kind(line: str) -> str:
         return _KIND_CHROME
     if is_date_line(line) or ("|" in line and any(is_date_line(f) for f in line.split("|") if f.strip())):
         return _KIND_DATE
-    if _BYLINE.match(line) or _SECOND_BYLINE.match(line) or _COURTESY.match(line) or _from_byline(line):
+    if _is_byline(line):
         return _KIND_BY
     # a place alone on a line: 'MINOT AIR FORCE BASE, ND, UNITED STATES' or 'SOUTH BURLINGTON, Vt. --';
     # without a comma or a dash it is an upper-case headline, not a place
@@ -362,6 +373,13 @@ def _unflatten(text: str) -> str:
     by = _ONE_LINE_BY.search(head, pub.end() if pub else 0)
     if by and (by.start() > (pub.end() + 5 if pub else 250) or by.start() == 0):
         by = None
+    if by and not pub:
+        # without a "Published" landmark, "By" must follow a headline and lead to a name:
+        # "By noon, the crews had ..." inside a story is neither
+        after = first[by.end():by.end() + 80]
+        if _ends_sentence(first[:by.start()].strip()) or not (
+                _starts_with_rank(after) or re.match(r"[A-Z][a-z'\-]+ (?:[A-Z]\. )?[A-Z][a-z'\-]+", after)):
+            by = None
     if not pub and not by:
         return text
     if len(first) < 100 and not (pub and pub.group("date") and by):
