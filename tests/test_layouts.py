@@ -261,3 +261,10 @@ def test_a_sentence_starting_with_by_is_story_not_a_byline():
            "and the commander declared the exercise a success for the whole base.")
     b = read(one)
     assert b.headline == "" and b.author == "" and b.sections[0].paragraphs == (one,)
+
+
+def test_question_headline_and_an_aside_after_an_acronym():
+    """A headline may end with '?'; 'NATO - the alliance - met' is an aside, not a dateline."""
+    a = read("Ready for winter?\n\nBy Staff Sgt. Jo Lee\n\nNATO - the alliance - met in Brussels on Monday. It agreed.")
+    assert (a.headline, a.author, a.dateline) == ("Ready for winter?", "Staff Sgt. Jo Lee", "")
+    assert a.sections[0].paragraphs[0].startswith("NATO - the alliance - met")

@@ -284,6 +284,10 @@ def split_dateline(paragraph: str) -> tuple[str, date | None, str]:
             when = parse_date(tail.group("d"))
             before = before[: tail.start()]
         place = place_of(before, mixed=True)
+        # a spaced hyphen ends a dateline only after "PLACE, State" ("FORT HOOD, Texas - "): after
+        # one upper-case word it is more likely an aside ("NATO - the alliance - met")
+        if place and m.group(0).strip() == "-" and "," not in place:
+            return "", None, paragraph
         if place and (place.split(",")[0].isupper() or "," in place):
             return place, when, rest
         if before and not place:
@@ -335,6 +339,8 @@ def _kind(line: str) -> str:
     words = line.split()
     if len(words) <= 30 and not _ends_sentence(line):
         return _KIND_HEAD
+    if len(words) <= 15 and line.rstrip("\"'\u2019\u201d").endswith(("?", "!")):
+        return _KIND_HEAD  # "Ready for winter?" is a headline too
     return _KIND_PROSE
 
 
