@@ -235,6 +235,8 @@ def _unit(m: re.Match) -> str:
 def _fraction(m: re.Match) -> str:
     a, b = int(m.group("n")), int(m.group("d"))
     whole = m.group("w")
+    if b > 10 and b not in (12, 16, 32, 64, 100) and not whole:
+        return f"{cardinal(a)} {cardinal(b)}"  # "9/11" is a day, not nine elevenths
     words = fraction(a, b)
     if whole and (a, b) == (1, 2):
         return f"{cardinal(int(whole))} and a half"  # "one and a half hours", as it is said
@@ -257,6 +259,13 @@ def _designator(m: re.Match) -> str:
     return f"{said} {n}{suffix}"
 
 
+def _web_address(m: re.Match) -> str:
+    host = " dot ".join(m.group("host").lower().split("."))
+    path = [p for p in re.split(r"[/?#=&]+", (m.group("path") or "").strip("/")) if p and not re.fullmatch(r"\d{4,}", p)]
+    # a long path is not read out: the site is what a listener can remember
+    return host + ("".join(f" slash {p}" for p in path[:2]) if len(path) <= 2 else "")
+
+
 def _roman(m: re.Match) -> str:
     before, numeral = m.group("before"), m.group("num")
     value = roman_to_int(numeral)
@@ -264,7 +273,9 @@ def _roman(m: re.Match) -> str:
         return m.group(0)
     word = before.split()[-1]
     after = m.string[m.end():m.end() + 3]
-    if word.lower() in _CARDINAL_BEFORE_ROMAN:
+    # a plural is never a monarch: "the Minutemen III", "Titans II" are models, read as numbers
+    singular = re.sub(r"(?:men|s)$", lambda x: "man" if x.group(0) == "men" else "", word.lower())
+    if word.lower() in _CARDINAL_BEFORE_ROMAN or singular in _CARDINAL_BEFORE_ROMAN:
         return f"{before} {cardinal(value)}"
     if word in _NOT_NAMES:
         return m.group(0)
@@ -306,6 +317,13 @@ class Normalizer:
         units_rx = "|".join(re.escape(k) for k in sorted(UNITS, key=len, reverse=True))
         weekday_rx = "|".join(re.escape(k) for k in WEEKDAY_ABBREVIATIONS)
         rules: list[Rule] = [
+            # an email address: "pa dot office at us dot af dot mil"
+            (re.compile(r"(?<![\w.])(?P<local>[A-Za-z0-9][\w.+-]*)@(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"),
+             lambda m: f"{' dot '.join(m.group('local').split('.'))} at {' dot '.join(m.group('host').lower().split('.'))}"),
+            # web addresses as a narrator reads them: "af dot mil slash News", ".mil" as "dot mil"
+            (re.compile(r"(?<![\w@])(?:https?://)?(?:www\.)?(?P<host>[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\."
+                        r"(?:mil|gov|com|org|net|edu|us|int|io|info))\b(?P<path>/[\w\-./%?=&#]*)?", re.I), _web_address),
+            (re.compile(r"(?<![\w.])\.(?P<tld>mil|gov|com|org|net|edu)\b"), lambda m: f"dot {m.group('tld')}"),
             # a headline in capitals is words, not a string of acronyms
             (re.compile(r"\b[A-Z][A-Z'\-]+(?:,? [A-Z][A-Z'\-]+){2,}\b"), self._shouted),
             # ranks and titles first: "Airman 1st Class" is a rank before it is an ordinal
@@ -317,6 +335,8 @@ class Normalizer:
             (re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*{_AMPM})?"), _time),
             (re.compile(rf"\b(?P<h>1[0-2]|0?[1-9])(?P<m>)\s*{_AMPM}"), _time),
             (re.compile(r"\b([01]\d[0-5]\d|2[0-3][0-5]\d)(?=\s+hours\b)\s+hours\b"), _military_time),
+            # a time written with a leading zero ("at 0700") is military time, hours or not
+            (re.compile(r"(?<=\bat )(0\d[0-5]\d)\b"), lambda m: _military_time(m).replace(" hours", "")),
             (re.compile(rf"\b(?:(?P<wd>{weekday_rx}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<mon>{MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?(?!:)"), _date_mdy),
             (re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s+(?P<y>\d{{4}}))?\b"), _date_dmy),
             (re.compile(r"\b(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>\d{4}|\d{2})\b"), _date_numeric),
