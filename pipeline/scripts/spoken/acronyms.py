@@ -32,6 +32,9 @@ WORDS = {
     "SOFA": "sofa", "MAGA": "Maga", "ASEAN": "Asean", "GULAG": "Gulag", "NORTHCOM": "North-com",
     "EUCOM": "You-com", "CENTCOM": "Cent-com", "STRATCOM": "Strat-com", "PACAF": "Pack-af",
     "USAFE": "U-S-Af-E", "DFAC": "Dee-fack", "ROTC": "Rotsee", "JROTC": "J-Rotsee",
+    # the combatant commands, as the services say them
+    "INDOPACOM": "Indo-pay-com", "AFRICOM": "Afri-com", "SOUTHCOM": "South-com", "SOCOM": "So-com",
+    "TRANSCOM": "Trans-com", "CYBERCOM": "Cyber-com", "SPACECOM": "Space-com", "PACOM": "Pay-com",
 }
 _VOWELS = set("AEIOUY")
 
@@ -59,6 +62,10 @@ def say_acronym(word: str, overrides: dict[str, str] | None = None) -> str:
             return how + tail
     if word in WORDS:
         return WORDS[word] or spell(word)
+    # "USSTRATCOM" is "U-S Strat-com": the U.S. prefix on a command said as a word
+    for key in (word, base):
+        if key.startswith("US") and WORDS.get(key[2:]):
+            return f"U-S {WORDS[key[2:]]}" + ("'s" if key == base and plural else "")
     if base in WORDS and plural:
         return (WORDS[base] or spell(base)) + plural
     if word in LETTERS:

@@ -259,6 +259,22 @@ def _designator(m: re.Match) -> str:
     return f"{said} {n}{suffix}"
 
 
+def _model_number(num: str) -> str:
+    """How a number inside a name is said: 'M249' is 'two forty-nine', 'C-130' 'one thirty'."""
+    if len(num) == 3 and num[1] != "0":
+        return f"{cardinal(int(num[0]))} {cardinal(int(num[1:]))}"
+    if len(num) == 3:
+        return f"{cardinal(int(num[0]))} oh {cardinal(int(num[2]))}" if num[2] != "0" else cardinal(int(num))
+    return cardinal(int(num))
+
+
+def _letters_and_digits(m: re.Match) -> str:
+    """'M249' -> 'M two forty-nine', '179AW' -> 'one seventy-nine A-W', 'C2F' -> 'C two F': a
+    name made of letters and digits, read a part at a time."""
+    parts = re.findall(r"[A-Za-z]+|\d+", m.group(0))
+    return " ".join(_model_number(p) if p.isdigit() else "-".join(p.upper()) for p in parts)
+
+
 def _web_address(m: re.Match) -> str:
     host = " dot ".join(m.group("host").lower().split("."))
     path = [p for p in re.split(r"[/?#=&]+", (m.group("path") or "").strip("/")) if p and not re.fullmatch(r"\d{4,}", p)]
@@ -349,7 +365,7 @@ class Normalizer:
             (re.compile(r"\b(1[0-9]\d0|20\d0)'?s\b"), _decade),
             (re.compile(r"(?<!\w)['\u2019](\d0)s\b"), _short_decade),
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b"), _designator),
-            (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"), _ordinal),
+            (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b|\b(\d*[23])d\b"), lambda m: ordinal(int(m.group(1) or m.group(2)))),
             (re.compile(r"\b(\d{4})\s?[-\u2013]\s?(\d{4}|\d{2})\b"), _range),
             (re.compile(rf"\b({_NUM})\s?(?:to|[-\u2013])\s?({_NUM})(?=\s+(?:percent|years?|days?|weeks?|months?|hours?|minutes?|miles?|people|times|members|feet|meters|pounds|degrees)\b)"), _range),
             (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w]){_NEXT_WORD}"), _unit_modifier),
@@ -358,6 +374,8 @@ class Normalizer:
             (re.compile(r"(?:\b(?P<w>\d+)\s+)?\b(?P<n>\d{1,2})/(?P<d>\d{1,2})\b(?!/)"), _fraction),
             (re.compile(rf"\b({_NUM})-({_NUM})\b"), _range),
             (re.compile(r"(?:#|\bNo\.\s?|\bNos\.\s?)(?=\d)"), lambda m: "number "),
+            # what is left of letters run into digits: weapons, units, models ("M249", "179AW")
+            (re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z]{0,4}\d{1,4}[A-Za-z]{0,4}\b"), _letters_and_digits),
             (re.compile(rf"(?<![\w.])-?(?:{_NUM})(?![\w])"), _number),
             # --- abbreviations -------------------------------------------------------
             (re.compile(r"\b(St|Mt|Ft|Pt)\.\s+(?=[A-Z])"), lambda m: PLACE_PREFIXES[m.group(1) + "."] + " "),
@@ -428,7 +446,9 @@ def _prepare(text: str) -> str:
     text = re.sub(r"\s*(?:--+|\u2014)\s*", ", ", text)
     text = re.sub(r"(?<=\d)\s?\u2013\s?(?=\d)", "-", text)  # en dash in a range
     text = re.sub(r"\s+\u2013\s+", ", ", text)
-    text = re.sub(r"(?<=\w),(?=[\"'A-Za-z])", ", ", text)
+    # a space lost after a comma: before a word or an opening quote ('saying,"I...'), never before
+    # a closing one ('puzzle," said')
+    text = re.sub(r"(?<=\w),(?=[A-Za-z]|[\"'](?=\w))", ", ", text)
     return " ".join(text.split())
 
 
