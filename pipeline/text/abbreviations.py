@@ -65,6 +65,7 @@ RANKS = {
     "Chief Master Sgt.": "Chief Master Sergeant", "CMSgt.": "Chief Master Sergeant",
     "CMSgt": "Chief Master Sergeant",
     "Chief Master Sgt. of the Air Force": "Chief Master Sergeant of the Air Force",
+    "CMSAF": "Chief Master Sergeant of the Air Force",
     "Spc1": "Specialist One", "Spc2": "Specialist Two", "Spc3": "Specialist Three",
     "Spc4": "Specialist Four", "Sgt.": "Sergeant",
     # officers, all services

@@ -265,6 +265,8 @@ def _model_number(num: str) -> str:
         return f"{cardinal(int(num[0]))} {cardinal(int(num[1:]))}"
     if len(num) == 3:
         return f"{cardinal(int(num[0]))} oh {cardinal(int(num[2]))}" if num[2] != "0" else cardinal(int(num))
+    if len(num) == 4 and 1000 <= int(num) <= 2099:
+        return year(int(num))  # "FY2024", "M1911": said like a year
     return cardinal(int(num))
 
 
@@ -325,7 +327,7 @@ class Normalizer:
 
     def _compile(self) -> list[Rule]:
         rank_keys = sorted(RANKS, key=len, reverse=True)
-        ranks_rx = "|".join(re.escape(k) for k in rank_keys if "." in k or any(c.isdigit() for c in k) or k in ("SrA", "A1C", "SSgt", "TSgt", "MSgt", "SMSgt", "CMSgt", "PFC", "CW2", "CW3", "CW4", "CW5"))
+        ranks_rx = "|".join(re.escape(k) for k in rank_keys if "." in k or any(c.isdigit() for c in k) or k in ("SrA", "A1C", "SSgt", "TSgt", "MSgt", "SMSgt", "CMSgt", "CMSAF", "PFC", "CW2", "CW3", "CW4", "CW5"))
         titles_rx = "|".join(re.escape(k) for k in sorted(TITLES, key=len, reverse=True) if k.endswith("."))
         states_rx = "|".join(re.escape(k) for k in sorted(AP_STATES, key=len, reverse=True))
         postal_rx = "|".join(sorted(POSTAL_STATES))
@@ -344,15 +346,21 @@ class Normalizer:
             (re.compile(r"\b[A-Z][A-Z'\-]+(?:,? [A-Z][A-Z'\-]+){2,}\b"), self._shouted),
             # ranks and titles first: "Airman 1st Class" is a rank before it is an ordinal
             (re.compile(rf"(?<![\w.])({ranks_rx})(?=\s|$)"), lambda m: RANKS[m.group(1)]),
-            (re.compile(rf"(?<![\w.])({titles_rx})(?=\s|$)"), lambda m: TITLES[m.group(1)]),
+            (re.compile(rf"(?<![\w.])({titles_rx})(?=[\s,;:)]|$)"), lambda m: TITLES[m.group(1)]),
             # --- things with digits, most specific first -------------------------------
             (re.compile(r"(?<![\w/])(?:(?P<cc>\+?1)[\s.\-])?\(?(?P<area>\d{3})\)?[\s.\-](?P<ex>\d{3})[\s.\-](?P<line>\d{4})(?![\w/])"), _phone),
             (re.compile(rf"(?<=[a-z], )({postal_rx})\s+(\d{{5}})(?:-(\d{{4}}))?\b"), _zip),
+            # "1-2 p.m.": a range of hours, before either hour is read as a time
+            (re.compile(rf"\b(1[0-2]|0?[1-9])\s?[-\u2013]\s?(1[0-2]|0?[1-9])(?=\s*{_AMPM})"),
+             lambda m: f"{cardinal(int(m.group(1)))} to {cardinal(int(m.group(2)))}"),
             (re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*{_AMPM})?"), _time),
             (re.compile(rf"\b(?P<h>1[0-2]|0?[1-9])(?P<m>)\s*{_AMPM}"), _time),
             (re.compile(r"\b([01]\d[0-5]\d|2[0-3][0-5]\d)(?=\s+hours\b)\s+hours\b"), _military_time),
-            # a time written with a leading zero ("at 0700") is military time, hours or not
-            (re.compile(r"(?<=\bat )(0\d[0-5]\d)\b"), lambda m: _military_time(m).replace(" hours", "")),
+            # a time written with a leading zero ("at 0700", "0800 Zulu") is military time
+            (re.compile(r"(?<![\d.,:/-])\b(0\d[0-5]\d)\b(?![\d.,:/-]\d)"), lambda m: _military_time(m).replace(" hours", "")),
+            # "Jan. 1-3": a range of days
+            (re.compile(rf"\b(?P<mon>{MONTH})\s+(?P<a>[0-3]?\d)\s?[-\u2013]\s?(?P<b>[0-3]?\d)\b(?!,?\s+\d{{4}})"),
+             lambda m: f"{_month_name(m.group('mon'))} {ordinal(int(m.group('a')))} to {ordinal(int(m.group('b')))}"),
             (re.compile(rf"\b(?:(?P<wd>{weekday_rx}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<mon>{MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?(?!:)"), _date_mdy),
             (re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s+(?P<y>\d{{4}}))?\b"), _date_dmy),
             (re.compile(r"\b(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>\d{4}|\d{2})\b"), _date_numeric),
@@ -364,6 +372,10 @@ class Normalizer:
             (re.compile(rf"({_NUM})\s?(?:%|percent\b|per cent\b)"), _percent),
             (re.compile(r"\b(1[0-9]\d0|20\d0)'?s\b"), _decade),
             (re.compile(r"(?<!\w)['\u2019](\d0)s\b"), _short_decade),
+            # "T-6A Texan II", "C-17 Globemaster III": the numeral after a designated aircraft's
+            # name is its model number
+            (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b(?P<name>(?: [A-Z][a-z]+){1,2}) (?P<rn>II|III|IV|V|VI)\b"),
+             lambda m: f"{_designator(m)}{m.group('name')} {cardinal(roman_to_int(m.group('rn')) or 0)}"),
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b"), _designator),
             (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b|\b(\d*[23])d\b"), lambda m: ordinal(int(m.group(1) or m.group(2)))),
             (re.compile(r"\b(\d{4})\s?[-\u2013]\s?(\d{4}|\d{2})\b"), _range),
