@@ -457,6 +457,7 @@ def _prepare(text: str) -> str:
     # other dashes are pauses, never words: "--" and em dashes become commas
     text = re.sub(r"\s*(?:--+|\u2014)\s*", ", ", text)
     text = re.sub(r"(?<=\d)\s?\u2013\s?(?=\d)", "-", text)  # en dash in a range
+    text = re.sub(r"(?i)(?<=[ap]\.m\.)\s?[-\u2013]\s?(?=\d)", " to ", text)  # "7 a.m.-3 p.m."
     text = re.sub(r"\s+\u2013\s+", ", ", text)
     # a space lost after a comma: before a word or an opening quote ('saying,"I...'), never before
     # a closing one ('puzzle," said')
