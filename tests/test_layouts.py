@@ -35,6 +35,7 @@ def read(text: str):
     ("Winter drill\n\n12 Mar 2018 | Cpl. Evan Hart 1st Marine Logistics Group\n",
      "Cpl. Evan Hart", "1st Marine Logistics Group"),
     ("Winter drill\n\nBy Air Mobility Command Public Affairs\n", "Air Mobility Command Public Affairs", ""),
+    ("Winter drill\n\nBy 5th Bomb Wing Public Affairs\n", "5th Bomb Wing Public Affairs", ""),
     ("Site News\nRelease | April 2, 2020\n\nWinter drill\n\n6th Air Refueling Wing Public Affairs\n\n",
      "6th Air Refueling Wing Public Affairs", ""),
     ("Winter drill\n\nCourtesy Story\n\nJoint Base Example Public Affairs\n", "Joint Base Example Public Affairs", ""),

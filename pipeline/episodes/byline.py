@@ -83,6 +83,8 @@ def split_byline(byline: str) -> tuple[str, str]:
         while i < len(rest) and rest[i] in _SUFFIXES:
             i += 1
     name, org = rest[:i], rest[i:]
+    if not rank and not name:
+        return text, ""  # "5th Bomb Wing Public Affairs" wrote it: the office is the byline
     if not rank and org and any(len(t) > 1 and t.isupper() for t in name) and UNIT_WORDS.search(text):
         return text, ""  # "USS Example Public Affairs": an office, not a person
     # "Jo Ann Lee 91st Missile Wing": a unit that starts with a number owns none of the names
