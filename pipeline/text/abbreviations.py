@@ -137,6 +137,7 @@ STREET_SUFFIXES = {
 }
 
 OTHER = {
+    "Ret.": "retired", "Bldg.": "Building",
     "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "vs.": "versus", "v.": "versus",
     "approx.": "approximately", "dept.": "department", "Dept.": "Department", "No.": "number",
     "Nos.": "numbers", "Inc.": "Incorporated", "Corp.": "Corporation", "Co.": "Company",

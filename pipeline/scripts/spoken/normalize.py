@@ -359,8 +359,9 @@ class Normalizer:
             # a time written with a leading zero ("at 0700", "0800 Zulu") is military time
             (re.compile(r"(?<![\d.,:/-])\b(0\d[0-5]\d)\b(?![\d.,:/-]\d)"), lambda m: _military_time(m).replace(" hours", "")),
             # "Jan. 1-3": a range of days
-            (re.compile(rf"\b(?P<mon>{MONTH})\s+(?P<a>[0-3]?\d)\s?[-\u2013]\s?(?P<b>[0-3]?\d)\b(?!,?\s+\d{{4}})"),
-             lambda m: f"{_month_name(m.group('mon'))} {ordinal(int(m.group('a')))} to {ordinal(int(m.group('b')))}"),
+            (re.compile(rf"\b(?P<mon>{MONTH})\s+(?P<a>[0-3]?\d)\s?[-\u2013]\s?(?P<b>[0-3]?\d)\b(?:,?\s+(?P<y>\d{{4}})\b)?"),
+             lambda m: f"{_month_name(m.group('mon'))} {ordinal(int(m.group('a')))} to {ordinal(int(m.group('b')))}"
+                       + (f", {year(int(m.group('y')))}" if m.group("y") else "")),
             (re.compile(rf"\b(?:(?P<wd>{weekday_rx}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?(?P<mon>{MONTH})\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}})\b)?(?!:)"), _date_mdy),
             (re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s+(?P<y>\d{{4}}))?\b"), _date_dmy),
             (re.compile(r"\b(?P<mo>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>\d{4}|\d{2})\b"), _date_numeric),
@@ -377,7 +378,10 @@ class Normalizer:
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b(?P<name>(?: [A-Z][a-z]+){1,2}) (?P<rn>II|III|IV|V|VI)\b"),
              lambda m: f"{_designator(m)}{m.group('name')} {cardinal(roman_to_int(m.group('rn')) or 0)}"),
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b"), _designator),
-            (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b|\b(\d*[23])d\b"), lambda m: ordinal(int(m.group(1) or m.group(2)))),
+            (re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:st|nd|rd|th)\b|\b(\d*[23])d\b"),
+             lambda m: ordinal(int((m.group(1) or m.group(2)).replace(",", "")))),
+            # a gun's caliber: ".50-caliber" is "fifty-caliber"
+            (re.compile(r"(?<![\w.])\.(\d{2,3})(?=[- ]caliber\b)"), lambda m: cardinal(int(m.group(1)))),
             (re.compile(r"\b(\d{4})\s?[-\u2013]\s?(\d{4}|\d{2})\b"), _range),
             (re.compile(rf"\b({_NUM})\s?(?:to|[-\u2013])\s?({_NUM})(?=\s+(?:percent|years?|days?|weeks?|months?|hours?|minutes?|miles?|people|times|members|feet|meters|pounds|degrees)\b)"), _range),
             (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w]){_NEXT_WORD}"), _unit_modifier),
