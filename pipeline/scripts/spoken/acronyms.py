@@ -35,6 +35,7 @@ WORDS = {
     # the combatant commands, as the services say them
     "INDOPACOM": "Indo-pay-com", "AFRICOM": "Afri-com", "SOUTHCOM": "South-com", "SOCOM": "So-com",
     "TRANSCOM": "Trans-com", "CYBERCOM": "Cyber-com", "SPACECOM": "Space-com", "PACOM": "Pay-com",
+    "BUFF": "Buff",  # the B-52's nickname
 }
 _VOWELS = set("AEIOUY")
 
