@@ -455,11 +455,10 @@ class Normalizer:
 def _prepare(text: str) -> str:
     text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
             .replace("\u201d", '"').replace("\u2026", "...").replace("\u00a0", " "))
-    # an ellipsis: nothing where a quotation opens with one, a pause inside a sentence ("an
-    # iconic example...of how" is "an iconic example, of how"), a full stop before a new sentence
+    # an ellipsis: nothing where a quotation opens with one, a pause anywhere inside ("an iconic
+    # example...of how" is "an iconic example, of how"); only at the very end a full stop
     text = re.sub(r"(^|[\"'(\[]\s?)\.{3,}\s*", r"\1", text)
-    text = re.sub(r"\s*\.{3,}\s*(?=[a-z0-9])", ", ", text)
-    text = re.sub(r"\s*\.{3,}\s*(?=[A-Z\"'])", ". ", text)
+    text = re.sub(r"\s*\.{3,}\s*(?=[\w\"'(\[])", ", ", text)
     # a dateline's dash ends it: "MINOT AIR FORCE BASE, N.D. -- The wing flew." is two sentences
     text = re.sub(r"^((?:[A-Z][\w.'\-]*,?\s+){0,8}[A-Z][\w.'\-]*\.?)\s*(?:--+|\u2014|\s\u2013)\s*(?=[A-Z\"'])",
                   lambda m: m.group(1) + (" . " if m.group(1).endswith(".") else ". "), text)
