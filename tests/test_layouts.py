@@ -269,3 +269,13 @@ def test_question_headline_and_an_aside_after_an_acronym():
     a = read("Ready for winter?\n\nBy Staff Sgt. Jo Lee\n\nNATO - the alliance - met in Brussels on Monday. It agreed.")
     assert (a.headline, a.author, a.dateline) == ("Ready for winter?", "Staff Sgt. Jo Lee", "")
     assert a.sections[0].paragraphs[0].startswith("NATO - the alliance - met")
+
+
+@pytest.mark.parametrize("last", ["Comments from the crowd were warm.", "Printing the programs took a week.",
+                                  "Email traffic doubled during the exercise."])
+def test_a_last_paragraph_that_starts_like_a_share_widget_is_kept(last):
+    """Regression: trailing 'widgets' were matched by prefix, so a story's last paragraph starting
+    'Comments', 'Print' or 'Email' was dropped; page furniture is now recognised by its shape only."""
+    a = read("Winter drill\n\nBy Staff Sgt. Jo Lee\n\nEXAMPLE AIR BASE, Va. -- " + BODY + "\n\n" + last
+             + "\n\nShare this\n\nEmail")
+    assert a.sections[0].paragraphs[-1] == last

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import re
 
-from ..text.dates import MONTH_WORD
 from ..text.sentences import split_sentences
 from .model import Article, Section
-from .page import Page, clean_paragraphs, read_page
-from .page import _fix_spacing as _fix_spacing  # noqa: F401  (shared with the HTML reader)
+from .page import Page, clean_paragraphs, read_page, split_dateline
 from .titles import parse_headline
 
 CAPTIONS_TITLE = "Photo captions"
-_DATE = rf"(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{MONTH_WORD}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})"
-_PUBLISHED = re.compile(rf"(?i)\b(?:Published|Posted|Updated)\s*:?\s*(?P<date>{_DATE})", re.I)
 _TEASER = re.compile(r"(?i)^(?:Next (?:time|week|month|issue|up|in (?:the|this) series)|Coming (?:up )?next|Up next)\b")
-_TRAILERS = re.compile(
-    r"(?i)^(?:related (?:links|articles|stories)|share this|tags?:|comments?|back to top|print|"
-    r"e-?mail|facebook|twitter|x\.com|linkedin|more (?:news|stories)|follow us|read more|disclaimer)"
-)
 
 
 def article_from_page(page: Page) -> Article:
@@ -48,8 +40,6 @@ def parse_scraped(text: str) -> Article:
 
 def finish_body(article: Article, paragraphs: list[str]) -> None:
     """Paragraphs from another reader (HTML): the same debris removal, captions and teaser."""
-    from .page import split_dateline
-
     paragraphs = [p for p in paragraphs if p]
     if paragraphs and not article.dateline:
         place, when, rest = split_dateline(paragraphs[0])
@@ -66,8 +56,6 @@ def finish_body(article: Article, paragraphs: list[str]) -> None:
 
 def _set_sections(article: Article, story: list[str], captions: list[str]) -> None:
     story = [p for p in story if p]
-    while story and _TRAILERS.match(story[-1]):
-        story.pop()
     # the closing teaser ("Next time: Lyndon B. Johnson") becomes the outro
     if story:
         # only the end matters: splitting a whole very long paragraph would cost seconds
