@@ -348,15 +348,18 @@ def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,
             item_rule(feed, item, i, where)
 
 
-def _self_base(data: bytes) -> str:
-    """The site's own base URL, from the feed's atom:link rel="self" (a site built with --base-url
-    or served by `readcast serve` names itself there, not in show.toml)."""
+def _parse(data: bytes) -> Any | None:
     from lxml import etree
 
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
-        return ""
+        return None
+
+
+def _self_base(root: Any) -> str:
+    """The site's own base URL, from the feed's atom:link rel="self" (a site built with --base-url
+    or served by `readcast serve` names itself there, not in show.toml)."""
     for link in root.iterfind("channel/{http://www.w3.org/2005/Atom}link"):
         href = link.get("href", "")
         if link.get("rel") == "self" and href.endswith("/feed.xml"):
@@ -373,24 +376,25 @@ def check_site(show: Show, deep: bool = False, feed_dir: Path | None = None, bas
     except OSError:
         out.error("feed.xml", "missing", "feed/feed.xml does not exist; run readcast build")
         return out.problems
-    base = base_url or _self_base(data) or show.base_url
+    root = _parse(data)  # None when it is not XML: check_feed_xml says so
+    base = base_url or (_self_base(root) if root is not None else "") or show.base_url
     check_feed_xml(data, feed_dir, base, out, show.audio.target_lufs, deep)
-    _check_page_agrees(feed_dir, data, out)
+    if root is not None:
+        _check_page_agrees(feed_dir, root, out)
     _check_superseded(show, out)
     if not deep:
         _check_recorded_loudness(show, out)
     return out.problems
 
 
-def _check_page_agrees(feed_dir: Path, data: bytes, out: _Collector) -> None:
+def _check_page_agrees(feed_dir: Path, root: Any, out: _Collector) -> None:
     """index.html must offer exactly the episodes feed.xml lists (a half-written site shows both)."""
     from lxml import etree, html
 
     page = feed_dir / "index.html"
     try:
         doc = html.fromstring(page.read_bytes())
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except (OSError, etree.XMLSyntaxError, etree.ParserError, ValueError):
+    except (OSError, etree.ParserError, ValueError):
         if page.exists():
             out.error("index.html", "page", "cannot be read as HTML; rebuild with readcast build")
         return

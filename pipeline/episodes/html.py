@@ -17,7 +17,8 @@ from ..text.dates import parse_date, parse_datetime
 from .byline import UNIT_WORDS as _UNIT_WORDS
 from .byline import split_byline
 from .model import Article
-from .scraped import _PUBLISHED, _fix_spacing, finish_body
+from .page import PUBLISHED as _PUBLISHED
+from .scraped import finish_body
 from .titles import parse_headline
 
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "ul", "ol",
@@ -118,7 +119,7 @@ def parse_html(text: str, path: Path | str) -> Article:
     article.summary = meta.get("og:description") or meta.get("description") or ""
 
     paragraphs = _body(text, lines, header_lines, {title, h1_text, page_title})
-    finish_body(article, [_fix_spacing(p) for p in paragraphs])
+    finish_body(article, paragraphs)  # spacing, debris and captions are mended there
     return article
 
 

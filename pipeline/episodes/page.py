@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..text.abbreviations import AP_STATES, POSTAL_STATES
 from ..text.dates import MONTH_WORD, parse_date, parse_datetime
 from ..text.sentences import split_sentences
-from .byline import UNIT_WORDS, split_byline
+from .byline import RANK_PREFIX, UNIT_WORDS, split_byline
 
 # --- line shapes ---------------------------------------------------------------------------------
 
@@ -30,6 +31,7 @@ _DATE = (rf"(?:{MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+
          r"|\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{1,2}/\d{1,2}/\d{2}|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?"
          r"(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)")
 DATE_RX = re.compile(_DATE, re.I)
+PUBLISHED = re.compile(rf"(?i)\b(?:Published|Posted|Updated)\s*:?\s*(?P<date>{_DATE})")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\b", re.I)
 _LABEL_WORDS = {"published", "posted", "updated", "date", "dated", "released", "release", "press", "news",
                 "taken", "on", "last", "modified", "story", "article", "commentary", "feature", "features",
@@ -174,8 +176,6 @@ def is_date_line(line: str) -> bool:
 
 
 def _starts_with_rank(text: str) -> bool:
-    from .byline import RANK_PREFIX
-
     return bool(RANK_PREFIX.match(text))
 
 
@@ -203,10 +203,10 @@ def is_org(line: str) -> bool:
     """A unit or office: capitalised words with a unit word, no verbs ('179th Airlift Wing')."""
     text = line.strip().rstrip(",")
     words = text.split()
-    if not (1 <= len(words) <= 12) or _TERMINAL.search(text) and not text.endswith((".", )):
+    if not 1 <= len(words) <= 12:
         return False
-    if text.endswith(".") and not re.search(r"\b[A-Z][a-z]{0,3}\.$", text):
-        return False
+    if _TERMINAL.search(text) and not re.search(r"\b[A-Z][a-z]{0,3}\.$", text):
+        return False  # a sentence, unless the full stop is an abbreviation's ("Quantico, Va.")
     if not UNIT_WORDS.search(text):
         return False
     small = {"of", "and", "the", "for", "de", "la", "&"}
@@ -235,8 +235,6 @@ _COUNTRIES = {
 
 def _is_region(text: str) -> bool:
     """A state or country as datelines write it after the comma."""
-    from ..text.abbreviations import AP_STATES, POSTAL_STATES
-
     text = text.strip()
     return (text in AP_STATES or text in POSTAL_STATES or text in POSTAL_STATES.values() or text in _COUNTRIES
             or text == "D.C." or (text.upper() == text and any(c.isalpha() for c in text)))
@@ -451,8 +449,7 @@ def read_page(text: str) -> Page:
     lines = _lines(text)
     kinds = [_kind(line) for line, _ in lines]
     body_start = _body_start(lines, kinds)
-    header = list(range(body_start))
-    _read_header(page, [lines[i][0] for i in header], [kinds[i] for i in header])
+    _read_header(page, [line for line, _ in lines[:body_start]], kinds[:body_start])
     _read_body(page, lines[body_start:])
     return page
 
@@ -536,8 +533,6 @@ def _read_header(page: Page, lines: list[str], kinds: list[str]) -> None:
                 page.author = line.rstrip(",")  # "Courtesy Story" over the unit: the unit wrote it
         elif kind in (_KIND_HEAD, _KIND_ORG) and i > last_chrome:
             heads.append(i)
-        elif kind == _KIND_PROSE and i > last_chrome and not heads:
-            pass  # a caption above the headline
     title_at = next((i for i in heads if kinds[i] == _KIND_HEAD), heads[0] if heads else None)
     if title_at is not None and (by_index is None or title_at < by_index or not page.headline):
         page.headline = lines[title_at]

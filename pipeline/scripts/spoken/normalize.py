@@ -212,16 +212,11 @@ def _modifier(words: str) -> str:
     return "-".join(singular.get(w, w) for w in parts)
 
 
-def _money_modifier(m: re.Match) -> str:
-    if m.group("next") in _NOT_A_NOUN:
-        return _money(m)
-    return _modifier(_money(m))
-
-
-def _unit_modifier(m: re.Match) -> str:
-    if m.group("next") in _NOT_A_NOUN:
-        return _unit(m)
-    return _modifier(_unit(m))
+def _before_a_noun(read: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
+    """An amount read by `read`, as a compound modifier when the word after it is a noun."""
+    def rule(m: re.Match) -> str:
+        return read(m) if m.group("next") in _NOT_A_NOUN else _modifier(read(m))
+    return rule
 
 
 def _unit(m: re.Match) -> str:
@@ -368,7 +363,7 @@ class Normalizer:
             (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), _date_iso),
             (re.compile(rf"\b(?P<mon>{MONTH})\s+(?P<y>1[0-9]\d\d|20\d\d)\b"), _month_year),
             (re.compile(rf"{_DETERMINER}(?P<cur>[$\u00a3\u20ac\u00a5])\s?(?P<amt>{_NUM})(?:\s*{_SCALE})?{_NEXT_WORD}"),
-             _money_modifier),
+             _before_a_noun(_money)),
             (re.compile(rf"(?P<cur>[$\u00a3\u20ac\u00a5])\s?(?P<amt>{_NUM})(?:\s*{_SCALE})?"), _money),
             (re.compile(rf"({_NUM})\s?(?:%|percent\b|per cent\b)"), _percent),
             (re.compile(r"\b(1[0-9]\d0|20\d0)'?s\b"), _decade),
@@ -384,7 +379,7 @@ class Normalizer:
             (re.compile(r"(?<![\w.])\.(\d{2,3})(?=[- ]caliber\b)"), lambda m: cardinal(int(m.group(1)))),
             (re.compile(r"\b(\d{4})\s?[-\u2013]\s?(\d{4}|\d{2})\b"), _range),
             (re.compile(rf"\b({_NUM})\s?(?:to|[-\u2013])\s?({_NUM})(?=\s+(?:percent|years?|days?|weeks?|months?|hours?|minutes?|miles?|people|times|members|feet|meters|pounds|degrees)\b)"), _range),
-            (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w]){_NEXT_WORD}"), _unit_modifier),
+            (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w]){_NEXT_WORD}"), _before_a_noun(_unit)),
             (re.compile(rf"\b(?P<n>{_NUM})[\s\-]?(?P<u>{units_rx})(?![\w])"), _unit),
             (re.compile(r"\b24/7\b"), lambda m: "twenty-four seven"),
             (re.compile(r"(?:\b(?P<w>\d+)\s+)?\b(?P<n>\d{1,2})/(?P<d>\d{1,2})\b(?!/)"), _fraction),
