@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from .config import Show
 from .episodes import Episode, read_all
@@ -199,9 +199,12 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -> Report:
+def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None,
+        verify: Callable[[Plan], set[str]] | None = None) -> Report:
+    """`verify`, when given, listens to the rendered audio before the feed is published and
+    returns the episodes that must not be published (their last good version stays)."""
     with build_lock(plan.show):
-        return _run(plan, jobs, progress)
+        return _run(plan, jobs, progress, verify)
 
 
 @contextlib.contextmanager
@@ -226,7 +229,8 @@ def build_lock(show: Show):
         yield
 
 
-def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
+def _run(plan: Plan, jobs: int | None, progress: Progress | None,
+         verify: Callable[[Plan], set[str]] | None = None) -> Report:
     show = plan.show
     progress = progress or _Quiet()
     report = Report(problems=list(plan.problems))
@@ -285,7 +289,15 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None) -> Report:
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}
             cache.prune(show.build.cache_limit_mb * 1_000_000, keep)
 
-    # 3. feed
+    # 3. listen back, before anything is published
+    if verify is not None:
+        for slug in sorted(verify(plan)):
+            plan.failed.add(slug)
+            report.problems.append(ReadcastError("flagged by verify (see above); its last published version stays",
+                                                 plan.show.rendered_dir / f"{slug}.verify.json",
+                                                 "fix the script or lexicon, or set [verify] fail = false"))
+
+    # 4. feed
     if "feed" in plan.stages:
         records = _records(plan)
         from .feed import feed_current, publish

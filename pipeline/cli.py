@@ -180,7 +180,7 @@ def _fail_with(problems: list, exit_now: bool = True) -> None:
         sys.exit(1)
 
 
-def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overrides) -> None:
+def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=False, **overrides) -> None:
     from .build import make_plan, run
 
     _setup_logging(verbose, quiet)
@@ -197,7 +197,16 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, **overri
         if not quiet:
             click.echo(f"Nothing to do: {len(plan.work)} episode(s) up to date.")
         return
-    report = run(plan, jobs=jobs, progress=Bar(quiet))
+    hook = None
+    if listen:
+        from .verify import require_extra
+
+        require_extra()
+
+        def hook(plan) -> set[str]:
+            return _listen(plan, quiet)
+
+    report = run(plan, jobs=jobs, progress=Bar(quiet), verify=hook)
     if "feed" in stages and report.feed_published and not report.problems:
         from .check import check_site
 
@@ -237,10 +246,12 @@ def _stage_command(name: str, stages: tuple[str, ...], doc: str):
     @click.option("--base-url", default=None, metavar="URL", help="Override base_url (where feed/ is served).")
     @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Synthesis processes (default: cores).")
     @click.option("-n", "--dry-run", is_flag=True, help="Print what would be done, and do nothing.")
+    @click.option("--verify", "listen", is_flag=True, hidden="audio" not in stages,
+                  help="Listen back to every episode before publishing it (see `readcast verify`).")
     @with_verbosity
     @handle_errors
-    def command(show_dir, slugs, engine, base_url, jobs, dry_run, quiet, verbose):
-        _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose,
+    def command(show_dir, slugs, engine, base_url, jobs, dry_run, quiet, verbose, listen):
+        _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=listen and "audio" in stages,
                     **{"voice.engine": engine, "base_url": base_url})
 
     return command
@@ -250,6 +261,93 @@ build = _stage_command("build", ("script", "audio", "feed"),
                        "Run every stage: articles -> scripts -> audio -> feed/ (only what changed).")
 audio = _stage_command("audio", ("audio",), "Render audio/episodes/*.mp3 from the scripts in scripts/.")
 feed = _stage_command("feed", ("feed",), "Publish feed/ (feed.xml, pages, transcripts) from rendered audio.")
+
+
+def _print_checks(checks, quiet: bool) -> None:
+    for c in checks:
+        flagged = c.flagged
+        click.echo(f"{c.slug}: {len(c.sentences)} sentences, word error vs written {c.wer:.1%}, "
+                   f"{len(flagged)} flagged ({c.recognized} recognised, {len(c.sentences) - c.recognized} from cache)")
+        if quiet:
+            continue
+        for s in flagged:
+            causes = ", ".join(dict.fromkeys(d.cause for d in s.comparison.flags))
+            click.echo(f"  #{s.number} [{causes}]")
+            click.echo(f"      written: {s.written}")
+            if s.spoken != s.written:
+                click.echo(f"      given:   {s.spoken}")
+            click.echo(f"      heard:   {s.heard}")
+            for d in s.comparison.flags:
+                click.echo(f"      - expected \"{d.expected}\", heard \"{d.heard}\" ({d.cause})")
+            for tip in s.suggestions:
+                click.echo(f"      > {tip}")
+
+
+def _listen(plan, quiet: bool) -> set[str]:
+    """build --verify: check the built episodes; flagged ones fail when [verify] fail = true."""
+    from .verify import verify_plan
+
+    checks, problems = verify_plan(plan, progress=Bar(quiet))
+    _print_checks(checks, quiet)
+    for p in problems:
+        click.echo(f"Warning: {p}", err=True)
+    if not plan.show.verify.fail:
+        return set()
+    return {c.slug for c in checks if c.flagged}
+
+
+@main.command("verify")
+@show_option
+@click.argument("slugs", nargs=-1)
+@click.option("--try", "tries", multiple=True, metavar="WORD=RESPELLING",
+              help="Synthesise the sentences using WORD with this respelling and say what is heard (repeatable).")
+@click.option("--accept", "accepts", multiple=True, metavar="WORD",
+              help="Mark WORD as right by ear (lexicon.toml `accepted`): never flagged again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@with_verbosity
+@handle_errors
+def verify_cmd(show_dir, slugs, tries, accepts, as_json, quiet, verbose):
+    """Listen back: a speech recogniser checks every sentence of the built episodes against the article.
+
+    Flags the sentences a listener would hear wrong, with a likely cause and a fix to try, and
+    writes audio/episodes/SLUG.verify.json. Needs the listen-back extra: pip install 'readcast[verify]'.
+    """
+    import json as _json
+
+    from .build import make_plan
+    from .errors import ReadcastError
+    from .verify import accept_words, require_extra, try_respellings, verify_plan
+
+    _setup_logging(verbose, quiet)
+    show = _load(show_dir)
+    if accepts:
+        path = accept_words(show, list(accepts))
+        click.echo(f"{path}: accepted {', '.join(accepts)}")
+        show = _load(show_dir)  # and verify again: the heard text is cached, so this is quick
+    require_extra()
+    plan = make_plan(show, ("audio",), list(slugs) or None)
+    _fail_with(plan.problems)
+    if tries:
+        by_word: dict[str, list[str]] = {}
+        for item in tries:
+            word, sep, respelling = item.partition("=")
+            if not sep or not word.strip() or not respelling.strip():
+                raise ReadcastError(f"--try {item!r} is not WORD=RESPELLING", None,
+                                    "write it as --try Kalinovka=kah-LEE-nov-kah")
+            by_word.setdefault(word.strip(), []).append(respelling.strip())
+        for word, candidates in by_word.items():
+            for t in try_respellings(plan, word, candidates):
+                verdict = "heard right" if t.word_heard_right else "heard wrong"
+                click.echo(f"{word} = {t.respelling!r}: {verdict}: \"{t.heard}\"")
+        return
+    checks, problems = verify_plan(plan, progress=Bar(quiet or as_json))
+    if as_json:
+        click.echo(_json.dumps([c.as_json() for c in checks], indent=2, ensure_ascii=False))
+    else:
+        _print_checks(checks, quiet)
+    _fail_with(problems, exit_now=False)
+    if problems or (show.verify.fail and any(c.flagged for c in checks)):
+        sys.exit(1)
 
 
 @main.command("script")

@@ -98,6 +98,19 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class Verify:
+    # listen-back (`readcast verify`, `build --verify`): a speech recogniser checks every sentence
+    recognizer: str = "whisper"
+    # "base": Whisper base from the readcast[verify] wheels; or a local CTranslate2 model folder;
+    # any other name is downloaded by faster-whisper (needs a network)
+    model: str = "base"
+    # share of a sentence's words heard wrong, beyond the recogniser's noise, before it is flagged
+    threshold: float = 0.0
+    # build --verify: a flagged episode fails (its published version stays) instead of warning
+    fail: bool = False
+
+
+@dataclass(frozen=True)
 class Show:
     root: Path
     id: str
@@ -124,6 +137,7 @@ class Show:
     build: Build = field(default_factory=Build)
     fetch: Fetch = field(default_factory=Fetch)
     publish: Publish = field(default_factory=Publish)
+    verify: Verify = field(default_factory=Verify)
 
     # --- folders: a show is a folder, its stages are sub-folders -------------------------
     @property
@@ -175,7 +189,8 @@ class Show:
 
 
 REQUIRED = ("id", "title", "description", "author", "base_url")
-_SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish}
+_SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish,
+             "verify": Verify}
 # every numeric setting's valid range (inclusive): a value outside it is refused when show.toml is
 # read, never turned into a silent episode or a hung build
 RANGES: dict[str, tuple[float, float]] = {
@@ -188,7 +203,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio.crossfade": (0.0, 10.0),
     "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000),
     "fetch.timeout": (0.1, 600.0), "fetch.max_bytes": (1_000, 1_000_000_000), "fetch.max_redirects": (0, 20),
-    "publish.grace_days": (0.0, 3650.0),
+    "publish.grace_days": (0.0, 3650.0), "verify.threshold": (0.0, 1.0),
 }
 _TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: 'text in quotes ("...")'}
 SHOW_TYPES = ("serial", "episodic")
@@ -302,6 +317,8 @@ def load_show(root: Path | str = ".") -> Show:
 
     check(top["voice"].engine in engine_names(), f"voice.engine {top['voice'].engine!r} is unknown",
           f"use one of: {', '.join(engine_names(include_hidden=False))}")
+    check(top["verify"].recognizer in ("whisper", "fake"), f"verify.recognizer {top['verify'].recognizer!r} is unknown",
+          'use "whisper"')
     check(top["audio"].channels in (1, 2), "audio.channels must be 1 or 2", "set channels = 1 (mono) or 2")
     try:
         from zoneinfo import ZoneInfo

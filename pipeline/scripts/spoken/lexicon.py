@@ -44,6 +44,9 @@ class Lexicon:
     entries: dict[str, Entry] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    # words the producer confirmed by ear: `verify` never flags them (not part of the key: they
+    # change no sound)
+    accepted: tuple[str, ...] = ()
     _rx: re.Pattern | None = None
 
     @property
@@ -105,7 +108,11 @@ def load_lexicon(path: Path | None) -> Lexicon:
         if not isinstance(v, str):
             raise ConfigError(f"acronym {k!r} should be \"letters\", \"word\" or a respelling", path,
                               f'write {k} = "letters"')
-    return Lexicon(entries=entries, acronyms={str(k): str(v) for k, v in acronyms.items()}, path=path)
+    accepted = raw.get("accepted", [])
+    if not isinstance(accepted, list) or not all(isinstance(w, str) for w in accepted):
+        raise ConfigError("'accepted' should be a list of words", path, 'write accepted = ["Minot"] at the top')
+    return Lexicon(entries=entries, acronyms={str(k): str(v) for k, v in acronyms.items()}, path=path,
+                   accepted=tuple(accepted))
 
 
 def written_form(line: str) -> str:

@@ -1,0 +1,163 @@
+"""Speech recognisers behind one small interface: sentence clips in, heard text out.
+
+`whisper` is faster-whisper (CTranslate2) with the model from `model.resolve_model`; `fake` hears
+exactly what the voice was given (respellings read as words, phonemes as nothing), for tests of
+everything around recognition. Both are chosen by `[verify] recognizer` in show.toml.
+
+Whisper always encodes 30 seconds of audio, however short the input: one sentence per call
+would spend most of the time encoding silence. Clips are packed, in order and never split,
+into windows of up to 29 s with a short gap between them, all windows are encoded in batches
+and decoded greedily without timestamps, and each window's text is shared back over its clips
+by aligning it with their references (`compare.split_heard`).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import EngineError
+from .model import INSTALL_HINT, resolve_model
+
+RATE = 16000
+WINDOW = 29.0      # seconds of clips per window (Whisper's input is 30 s)
+GAP = 0.4          # seconds of silence between clips in a window
+BATCH = 8          # windows encoded and decoded together (decoding gains most from batching)
+
+
+@dataclass(frozen=True)
+class ClipAudio:
+    key: str
+    samples: np.ndarray   # mono float32
+    rate: int
+    spoken: str           # what the voice was given
+    reference: str        # what it should be heard as (see compare)
+
+
+class Recognizer(ABC):
+    name = ""
+
+    @abstractmethod
+    def identity(self) -> dict:
+        """Everything that changes what is heard: part of each cached result's key."""
+
+    @abstractmethod
+    def recognize(self, clips: list[ClipAudio], separate: bool = False) -> list[str]:
+        """The text heard in each clip, in order; `separate` hears each clip on its own (slower,
+        but nothing depends on sharing a window's text out)."""
+
+
+class FakeRecognizer(Recognizer):
+    """Hears what the voice was given: a respelling's syllables as words, phonemes as nothing."""
+
+    name = "fake"
+
+    def identity(self) -> dict:
+        return {"recognizer": "fake", "version": 1}
+
+    def recognize(self, clips: list[ClipAudio], separate: bool = False) -> list[str]:
+        out = []
+        for clip in clips:
+            text = re.sub(r"\[\[.*?\]\]", " ", clip.spoken)
+            out.append(" ".join(re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", text).split()))
+        return out
+
+
+def windows(clips: list[ClipAudio]) -> list[list[int]]:
+    """Clip indices packed in order into windows of at most WINDOW seconds (a longer clip alone)."""
+    out: list[list[int]] = []
+    length = 0.0
+    for i, clip in enumerate(clips):
+        seconds = len(clip.samples) / clip.rate
+        if out and length + seconds <= WINDOW:
+            out[-1].append(i)
+            length += seconds + GAP
+        else:
+            out.append([i])
+            length = seconds + GAP
+    return out
+
+
+class WhisperRecognizer(Recognizer):
+    name = "whisper"
+
+    def __init__(self, model: str, cache: Path, threads: int):
+        try:
+            import faster_whisper  # noqa: F401
+        except ImportError:
+            raise EngineError("the speech recogniser (faster-whisper) is not installed", None, INSTALL_HINT) from None
+        self.model_name = model
+        self.path, self.local = resolve_model(model, cache)
+        self.threads = threads
+        self._model = None
+
+    def identity(self) -> dict:
+        import importlib.metadata
+
+        where = Path(self.path)
+        size = (where / "model.bin").stat().st_size if self.local else self.path
+        return {"recognizer": "whisper", "model": [self.model_name, size], "window": WINDOW, "gap": GAP,
+                "faster-whisper": importlib.metadata.version("faster-whisper"), "version": 1}
+
+    def _load(self):
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            try:
+                self._model = WhisperModel(self.path, device="cpu", compute_type="int8", cpu_threads=self.threads,
+                                           local_files_only=self.local)
+            except Exception as exc:
+                raise EngineError(f"the recogniser model {self.model_name!r} could not be loaded "
+                                  f"({exc.__class__.__name__}: {str(exc)[:120]})", None,
+                                  'fix verify.model in show.toml (a local model folder, or "base")') from None
+        return self._model
+
+    def recognize(self, clips: list[ClipAudio], separate: bool = False) -> list[str]:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_ctranslate2_storage
+
+        from ..audio.loudness import resample
+        from .compare import split_heard
+
+        if not clips:
+            return []
+        model = self._load()
+        tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")
+        prompt = [tokenizer.sot, tokenizer.language, tokenizer.transcribe, tokenizer.no_timestamps]
+        gap = np.zeros(int(GAP * RATE), dtype=np.float32)
+        packed = [[i] for i in range(len(clips))] if separate else windows(clips)
+        heard: list[str] = [""] * len(clips)
+        for start in range(0, len(packed), BATCH):
+            batch = packed[start:start + BATCH]
+            features = []
+            for members in batch:
+                parts: list[np.ndarray] = []
+                for i in members:
+                    parts += [resample(np.asarray(clips[i].samples, dtype=np.float32), clips[i].rate, RATE), gap]
+                audio = np.concatenate(parts)[: 30 * RATE]
+                audio = np.pad(audio, (0, 30 * RATE - len(audio)))
+                features.append(model.feature_extractor(audio)[..., :3000])
+            encoded = model.model.encode(get_ctranslate2_storage(np.stack(features).astype(np.float32)), to_cpu=False)
+            results = model.model.generate(encoded, [prompt] * len(batch), beam_size=1, max_length=448,
+                                           return_scores=False, repetition_penalty=1.0, no_repeat_ngram_size=0)
+            for members, result in zip(batch, results):
+                text = tokenizer.decode([t for t in result.sequences_ids[0] if t < tokenizer.eot])
+                shares = split_heard([clips[i].reference for i in members], text)
+                for i, share in zip(members, shares):
+                    heard[i] = share
+        return heard
+
+
+RECOGNIZERS = ("whisper", "fake")
+
+
+def create_recognizer(name: str, model: str, cache: Path, threads: int) -> Recognizer:
+    if name == "fake":
+        return FakeRecognizer()
+    if name == "whisper":
+        return WhisperRecognizer(model, cache, threads)
+    raise EngineError(f"unknown recogniser {name!r}", None, f"use one of {', '.join(RECOGNIZERS)} for verify.recognizer")
