@@ -30,7 +30,7 @@ class EngineChoice(click.ParamType):
 
         return engine_names(include_hidden=False)
 
-    def get_metavar(self, param, *args) -> str:
+    def get_metavar(self, param, *args, **kwargs) -> str:  # click 8.2 added ctx
         return "[" + "|".join(self._names()) + "]"
 
     def convert(self, value, param, ctx):

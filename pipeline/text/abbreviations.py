@@ -121,6 +121,25 @@ RANKS = {
     "Corporal": "Corporal", "Private": "Private", "Specialist": "Specialist",
 }
 
+# Grades written without periods, as the services' own style writes them ("CMSgt", "LCpl", "SSG",
+# "PO1"): read only before a name, since some are also words or other abbreviations ("MSG").
+RANKS_BEFORE_NAME = {
+    "Amn": "Airman", "AB": "Airman Basic", "LCpl": "Lance Corporal", "Cpl": "Corporal", "Sgt": "Sergeant",
+    "SSgt": "Staff Sergeant", "GySgt": "Gunnery Sergeant", "MSgt": "Master Sergeant", "1stSgt": "First Sergeant",
+    "MGySgt": "Master Gunnery Sergeant", "SgtMaj": "Sergeant Major", "Pvt": "Private", "PFC": "Private First Class",
+    "Pfc": "Private First Class", "PV2": "Private Second Class", "SPC": "Specialist", "CPL": "Corporal",
+    "SGT": "Sergeant", "SSG": "Staff Sergeant", "SFC": "Sergeant First Class", "MSG": "Master Sergeant",
+    "1SG": "First Sergeant", "SGM": "Sergeant Major", "CSM": "Command Sergeant Major", "WO1": "Warrant Officer One",
+    "CWO2": "Chief Warrant Officer Two", "CWO3": "Chief Warrant Officer Three", "CWO4": "Chief Warrant Officer Four",
+    "CWO5": "Chief Warrant Officer Five", "PO1": "Petty Officer First Class", "PO2": "Petty Officer Second Class",
+    "PO3": "Petty Officer Third Class", "CPO": "Chief Petty Officer", "SCPO": "Senior Chief Petty Officer",
+    "MCPO": "Master Chief Petty Officer", "ENS": "Ensign", "LTJG": "Lieutenant Junior Grade",
+    "LCDR": "Lieutenant Commander", "CDR": "Commander", "CAPT": "Captain", "LT": "Lieutenant",
+    "2nd Lt": "Second Lieutenant", "1st Lt": "First Lieutenant", "Lt Col": "Lieutenant Colonel",
+    "Capt": "Captain", "Maj": "Major", "Col": "Colonel", "Gen": "General", "Lt": "Lieutenant",
+    "MCPON": "Master Chief Petty Officer of the Navy",
+}
+
 TITLES = {
     "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
     "Rev.": "Reverend", "Sen.": "Senator", "Rep.": "Representative", "Gov.": "Governor",
@@ -138,6 +157,9 @@ STREET_SUFFIXES = {
 
 OTHER = {
     "Ret.": "retired", "Bldg.": "Building",
+    # units, as the services abbreviate them after a number ("1st Bn., 5th Marines")
+    "Bn.": "Battalion", "Bde.": "Brigade", "Regt.": "Regiment", "Sqdn.": "Squadron", "Sqn.": "Squadron",
+    "Div.": "Division", "Det.": "Detachment", "Grp.": "Group", "Bty.": "Battery",
     "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "vs.": "versus", "v.": "versus",
     "approx.": "approximately", "dept.": "department", "Dept.": "Department", "No.": "number",
     "Nos.": "numbers", "Inc.": "Incorporated", "Corp.": "Corporation", "Co.": "Company",

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 
 LETTERS = {
-    "USSR", "US", "USA", "UK", "UN", "EU", "ICBM", "AFB", "USAF", "FBI", "CIA", "KGB",
+    "USSR", "US", "USA", "UK", "UN", "EU", "ICBM", "USAF", "FBI", "CIA", "KGB",
     "GRU", "NSA", "DOD", "DoD", "POW", "MIA", "GI", "TV", "DC", "NYC", "LA", "CEO", "PT", "PCS",
     "TDY", "NCO", "NCOIC", "OIC", "SNCO", "SAC", "ACC", "AMC", "AETC", "AFMC", "AFGSC",
     "USSF", "RAF", "ABM", "SLBM", "MIRV", "IRBM", "MRBM", "SDI", "INF", "GDR", "FRG",
     "PRC", "DPRK", "ROK", "DMZ", "HQ", "PA", "AFNS", "DVD", "CD", "FAQ", "ID", "IT", "UFO",
     "IRS", "VA", "EOD", "ROTC", "JROTC", "BX", "PX", "DFAC", "AFSC", "MOS", "ASAP", "SOS",
     "HBO", "NBC", "CBS", "ABC", "CNN", "BBC", "NPR", "PBS", "MP", "UAV", "UAS", "ISR",
-    "ATC", "WWI", "WWII", "JFK", "LBJ", "FDR", "MAD", "CPSU", "USS", "HMS", "CO", "XO", "ND",
-    "SUV", "GPS", "IED", "AI", "PhD", "NAACP", "LGBT", "LGBTQ", "ATM", "PIN", "JBSA", "ANG",
+    "ATC", "JFK", "LBJ", "FDR", "MAD", "CPSU", "USS", "HMS", "CO", "XO", "ND",
+    "SUV", "GPS", "IED", "AI", "PhD", "NAACP", "LGBT", "LGBTQ", "ATM", "PIN", "ANG",
     "AFRC", "PACAF", "USAFE", "ARC", "NORTHCOM", "EUCOM", "CENTCOM", "STRATCOM", "NMCC",
 }
 WORDS = {
@@ -36,6 +36,8 @@ WORDS = {
     "INDOPACOM": "Indo-pay-com", "AFRICOM": "Afri-com", "SOUTHCOM": "South-com", "SOCOM": "So-com",
     "TRANSCOM": "Trans-com", "CYBERCOM": "Cyber-com", "SPACECOM": "Space-com", "PACOM": "Pay-com",
     "BUFF": "Buff",  # the B-52's nickname
+    # said in full in running text, as a narrator reads them
+    "AFB": "Air Force Base", "WWI": "World War One", "WWII": "World War Two", "JBSA": "Joint Base San Antonio",
 }
 _VOWELS = set("AEIOUY")
 

@@ -22,6 +22,7 @@ from ...text.abbreviations import (
     PLACE_PREFIXES,
     POSTAL_STATES,
     RANKS,
+    RANKS_BEFORE_NAME,
     STREET_SUFFIXES,
     TITLES,
     UNITS,
@@ -43,7 +44,7 @@ _MONTH_NAMES = {
     1: "January", 2: "February", 3: "March", 4: "April", 5: "May", 6: "June", 7: "July",
     8: "August", 9: "September", 10: "October", 11: "November", 12: "December",
 }
-_SCALE = r"(?P<scale>thousand|million|billion|trillion|[MBK]n?\b|bn\b|mn\b)"
+_SCALE = r"(?P<scale>(?i:thousand|million|billion|trillion)\b|[MBK]n?\b|bn\b|mn\b)"
 _SCALE_WORDS = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
 
 # Roman numerals read as ordinals after a name ("George VI" -> "George the sixth"), as cardinals
@@ -146,7 +147,7 @@ def _month_year(m: re.Match) -> str:
 
 def _money(m: re.Match) -> str:
     scale = m.group("scale") or ""
-    scale = _SCALE_WORDS.get(scale.lower(), scale) if scale else ""
+    scale = _SCALE_WORDS.get(scale.lower(), scale.lower()) if scale else ""
     return money(m.group("amt"), scale, m.group("cur"))
 
 
@@ -196,6 +197,7 @@ also only just still already again instead then now today tonight yesterday tomo
 yearly annually each apiece total overall altogether more less away long tall high wide deep old thick thin
 across ahead behind later earlier apart above below off out up down north south east west northeast northwest
 southeast southwest short shy closer farther further beyond inside outside overhead underground round
+overnight ago apart aloft nightly
 """.split())
 _DETERMINER = r"(?:(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\b[Tt]he )|(?<=\b[Tt]his )|(?<=\b[Tt]hat )|(?<=\b[Ii]ts )|(?<=\b[Tt]heir )|(?<=\b[Ee]ach ))"
 _NEXT_WORD = r"(?=\s+(?P<next>[a-z][a-z\-]*)\b)"
@@ -300,6 +302,29 @@ def _roman(m: re.Match) -> str:
     return f"{before} the {ordinal(value)}"
 
 
+def _cardinal_plural(n: int, plural: bool) -> str:
+    word = cardinal(n)
+    return word + ("es" if word.endswith("x") else "s") if plural else word
+
+
+def _roman_possessive(m: re.Match) -> str:
+    """"Louis XIV's court": the numeral read as it would be alone, the possessive kept."""
+    read = _roman(m)
+    return read if read == m.group(0) else read + "'s"
+
+
+def _after_acronym(m: re.Match) -> str:
+    """"START II", "SALT I": a treaty's or programme's number is a cardinal."""
+    return f"{m.group('word')} {cardinal(roman_to_int(m.group('num')) or 0)}"
+
+
+def _fiscal_year(m: re.Match) -> str:
+    digits = m.group(1)
+    if len(digits) == 4:
+        return f"fiscal year {year(int(digits))}"
+    return f"fiscal year {'oh ' + cardinal(int(digits)) if digits.startswith('0') else cardinal(int(digits))}"
+
+
 def _number(m: re.Match) -> str:
     text = m.group(0)
     plain = text.replace(",", "")
@@ -323,6 +348,7 @@ class Normalizer:
     def _compile(self) -> list[Rule]:
         rank_keys = sorted(RANKS, key=len, reverse=True)
         ranks_rx = "|".join(re.escape(k) for k in rank_keys if "." in k or any(c.isdigit() for c in k) or k in ("SrA", "A1C", "SSgt", "TSgt", "MSgt", "SMSgt", "CMSgt", "CMSAF", "PFC", "CW2", "CW3", "CW4", "CW5"))
+        bare_rx = "|".join(re.escape(k) for k in sorted(RANKS_BEFORE_NAME, key=len, reverse=True))
         titles_rx = "|".join(re.escape(k) for k in sorted(TITLES, key=len, reverse=True) if k.endswith("."))
         states_rx = "|".join(re.escape(k) for k in sorted(AP_STATES, key=len, reverse=True))
         postal_rx = "|".join(sorted(POSTAL_STATES))
@@ -342,7 +368,17 @@ class Normalizer:
             # ranks and titles first: "Airman 1st Class" is a rank before it is an ordinal
             (re.compile(rf"(?<![\w.])({ranks_rx})(?=\s|$)"), lambda m: RANKS[m.group(1)]),
             (re.compile(rf"(?<![\w.])({titles_rx})(?=[\s,;:)]|$)"), lambda m: TITLES[m.group(1)]),
+            (re.compile(rf"(?<![\w.])({bare_rx})(?=\s+[A-Z])"), lambda m: RANKS_BEFORE_NAME[m.group(1)]),
             # --- things with digits, most specific first -------------------------------
+            # "WWII", "WW2": the war's name
+            (re.compile(r"\bWW ?(II|I|2|1)\b"), lambda m: "World War " + ("Two" if m.group(1) in ("II", "2") else "One")),
+            # "FY24", "FY 2025": a fiscal year
+            (re.compile(r"\bFY ?(\d{4}|\d{2})\b"), _fiscal_year),
+            # a Defense Switched Network or local number: "DSN 453-1110" is read digit by digit
+            (re.compile(r"\b(?P<pre>DSN:?|[Cc]all|[Pp]hone:?|[Tt]el\.?:?|[Ee]xt\.?) ?(?P<a>\d{3})[-.\s](?P<b>\d{4})\b"),
+             lambda m: f"{m.group('pre').rstrip(':').rstrip('.')} {digits(m.group('a'))}, {digits(m.group('b'))}"),
+            # a minus sign: "-20°F", "to -35 degrees" (never a range: a digit or word comes before those)
+            (re.compile(r"(?:(?<=[\s(])|^)[-\u2212](?=\d)"), lambda m: "minus "),
             (re.compile(r"(?<![\w/])(?:(?P<cc>\+?1)[\s.\-])?\(?(?P<area>\d{3})\)?[\s.\-](?P<ex>\d{3})[\s.\-](?P<line>\d{4})(?![\w/])"), _phone),
             (re.compile(rf"(?<=[a-z], )({postal_rx})\s+(\d{{5}})(?:-(\d{{4}}))?\b"), _zip),
             # "1-2 p.m.": a range of hours, before either hour is read as a time
@@ -370,8 +406,8 @@ class Normalizer:
             (re.compile(r"(?<!\w)['\u2019](\d0)s\b"), _short_decade),
             # "T-6A Texan II", "C-17 Globemaster III": the numeral after a designated aircraft's
             # name is its model number
-            (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b(?P<name>(?: [A-Z][a-z]+){1,2}) (?P<rn>II|III|IV|V|VI)\b"),
-             lambda m: f"{_designator(m)}{m.group('name')} {cardinal(roman_to_int(m.group('rn')) or 0)}"),
+            (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b(?P<name>(?: [A-Z][a-z]+){1,2}) (?P<rn>II|III|IV|V|VI)(?P<pl>s)?\b"),
+             lambda m: f"{_designator(m)}{m.group('name')} {_cardinal_plural(roman_to_int(m.group('rn')) or 0, bool(m.group('pl')))}"),
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b"), _designator),
             (re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+)(?:st|nd|rd|th)\b|\b(\d*[23])d\b"),
              lambda m: ordinal(int((m.group(1) or m.group(2)).replace(",", "")))),
@@ -389,7 +425,7 @@ class Normalizer:
             (re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z]{0,4}\d{1,4}[A-Za-z]{0,4}\b"), _letters_and_digits),
             (re.compile(rf"(?<![\w.])-?(?:{_NUM})(?![\w])"), _number),
             # --- abbreviations -------------------------------------------------------
-            (re.compile(r"\b(St|Mt|Ft|Pt)\.\s+(?=[A-Z])"), lambda m: PLACE_PREFIXES[m.group(1) + "."] + " "),
+            (re.compile(r"\b(St|Mt|Ft|Pt|ST|MT|FT|PT)\.\s+(?=[A-Z])"), lambda m: PLACE_PREFIXES[m.group(1).title() + "."] + " "),
             (re.compile(r"(?<=[a-z] )(St|Ave|Blvd|Rd|Ln|Ct|Hwy|Pkwy|Dr)\.(?=[\s,;:)\x22\x27]|$)"), lambda m: STREET_SUFFIXES[m.group(1) + "."]),
             (re.compile(rf"(?<![\w.])({other_rx})(?=[\s,;:)\x22\x27]|$)"), lambda m: OTHER[m.group(1)]),
             (re.compile(rf"(?<=, )({states_rx})(?=[\s,;:)\x22\x27]|$)"), lambda m: AP_STATES[m.group(1)]),
@@ -398,6 +434,9 @@ class Normalizer:
             (re.compile(rf"\b({_MONTH_ABBR})\.(?=[\s,;:)\x22\x27]|$)"), lambda m: _month_name(m.group(1))),
             (re.compile(rf"(?<![\w.])({weekday_rx})(?=[\s,;:)\x22\x27]|$)"), lambda m: WEEKDAY_ABBREVIATIONS[m.group(1)]),
             # --- Roman numerals where they are numerals -------------------------------
+            (re.compile(r"(?P<word>\b(?:START|SALT|[A-Z]{3,})) (?P<num>II|III|IV|V|VI|VII|VIII|IX|X)(?![\w'\u2019])|(?P<word2>\b(?:START|SALT)) (?P<num2>I)(?![\w'\u2019])"),
+             lambda m: _after_acronym(m) if m.group("word") else f"{m.group('word2')} {cardinal(1)}"),
+            (re.compile(rf"(?P<before>\b[A-Z][a-z]+\.?(?: [A-Z][a-z]+)?) (?P<num>{ROMAN_RE})['\u2019]s\b"), _roman_possessive),
             (re.compile(rf"(?P<before>\b[A-Z][a-z]+\.?(?: [A-Z][a-z]+)?) (?P<num>{ROMAN_RE})(?![\w'\u2019])"), _roman),
             (re.compile(r"(?P<before>\b(?:[Ww]ar|[Pp]art|[Cc]hapter|[Vv]olume|[Tt]ype|[Pp]hase|[Aa]ct|[Bb]ook|[Ss]tage|[Ll]evel)) (?P<num>I)(?![\w'\u2019])"), _roman),
             # --- letters --------------------------------------------------------------
