@@ -2,7 +2,7 @@
 """readcast benchmarks: each figure a ratio against piper alone, measured in the same run.
 
     .venv/bin/python bench/bench.py            # everything (about 8 minutes on 2 cores)
-    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise
+    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify
 
 Figures (the issue's targets in brackets):
   cold    a new show's build of the bundled episode / `python -m piper` on the same spoken text [<= 1.10]:
@@ -15,6 +15,8 @@ Figures (the issue's targets in brackets):
   normalise  normalising the whole bundled script after start-up, seconds               [< 1 s]
   import  `readcast add` of the 30 real corpus pages into an empty show, seconds         [< 10 s]
   hostile `readcast add` and `build` of the worst front matter (alias bomb, 200 kB scalar)  [< 10 s each]
+  verify  `readcast verify` of the bundled episode / synthesising it (raw piper, and a cold build)   [<= 0.5];
+          then the clips heard again after a one-sentence edit                            [1]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -127,6 +129,36 @@ def bench_edit(tmp: Path, runs: int = 3) -> dict:
         edits.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
     c, e = statistics.median(colds), statistics.median(edits)
     return {"cold build (s)": c, "one-sentence edit (s)": e, "edit / cold": e / c, "all edits": edits}
+
+
+def bench_verify(tmp: Path, runs: int = 3) -> dict:
+    """Listening to the bundled episode (no heard-text cache, recogniser model already joined)
+    against synthesising it: raw piper on the same spoken text, and readcast's own cold build."""
+    probe = copy_show(tmp / "vprobe")
+    subprocess.run([READCAST, "script", "-q", "--show", str(probe)], check=True)
+    text_file = tmp / "vspoken.txt"
+    text_file.write_text(spoken_text(probe) + "\n")
+    subprocess.run([READCAST, "build", "-q", "--show", str(probe)], check=True)
+    subprocess.run([READCAST, "verify", "-q", "--show", str(probe)], check=True)  # joins the model once
+    raws, builds, verifies = [], [], []
+    for i in range(runs):
+        raws.append(raw_piper(text_file, tmp / "vraw.wav"))
+        show = copy_show(tmp / f"verify{i}")
+        builds.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+        verifies.append(timed([READCAST, "verify", "-q", "--show", str(show)], cwd=show))
+    # a one-sentence edit: the re-verify hears one clip
+    script = next((show / "scripts").glob("*.txt"))
+    script.write_text(script.read_text().replace("He went on to become one of Stalin's closest advisors.",
+                                                 "He went on to become one of Stalin's most trusted advisors."))
+    subprocess.run([READCAST, "build", "-q", "--show", str(show)], check=True)
+    t = time.perf_counter()
+    out = subprocess.run([READCAST, "verify", "-q", "--show", str(show)], capture_output=True, text=True, check=True)
+    again = time.perf_counter() - t
+    heard = re.search(r"\((\d+) recognised", out.stdout)
+    r, b, v = statistics.median(raws), statistics.median(builds), statistics.median(verifies)
+    return {"raw piper (s)": r, "cold build (s)": b, "verify (s)": v, "verify / raw piper": v / r,
+            "verify / cold build": v / b, "re-verify after edit (s)": again,
+            "clips heard after edit": int(heard.group(1)) if heard else -1, "all verify": verifies}
 
 
 def bench_rss(tmp: Path, minutes: int = 60) -> dict:
@@ -258,7 +290,7 @@ def bench_hostile(tmp: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss"]
+    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
@@ -266,7 +298,8 @@ def main(argv: list[str]) -> None:
             t = time.perf_counter()
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
-                  "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp)}[name]
+                  "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
+                  "verify": lambda: bench_verify(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

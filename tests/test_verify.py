@@ -44,6 +44,23 @@ def test_a_different_word_is_flagged_with_its_cause():
     assert causes == {"tower": "lexicon entry", "kalinovka": "name or place", "1954": "number or date"}
 
 
+def test_an_ordinary_word_misheard_is_the_recogniser_but_a_dropped_phrase_is_not():
+    written = "The crew was effective and credible, and they checked every silo before dawn."
+    spoken = written
+    heard = "the crew was effective incredible and they checked silo"
+    result = cmp.compare(written, heard, cmp.Context(written, spoken=spoken))
+    assert [d.noise for d in result.differences if d.expected == "and credible"] == ["ordinary word misheard"]
+    assert [d.expected for d in result.flags] == ["before dawn"]  # two words the voice never said
+
+
+def test_a_greedy_loop_is_recognised_as_a_failure():
+    from pipeline.verify.recognizer import _runaway
+
+    loop = "secretary of state us " * 12
+    assert _runaway(loop, 12)
+    assert not _runaway("secretary esper visits us stratcom offutt air force base to engage with warfighters", 14)
+
+
 def test_split_heard_shares_a_window_out_by_alignment():
     refs = ["The missile was launched.", "It flew for ten minutes.", "Then it fell."]
     heard = "the missile was lunched it flew for 10 minutes then it fell"

@@ -181,7 +181,7 @@ def verify_plan(plan: Plan, recognizer: Recognizer | None = None, progress=None)
         sentences = []
         for n, ln in enumerate(audio.lines, 1):
             heard = heard_cache.get(ln.key) or ""
-            ctx = Context(ln.written, lexicon_words)
+            ctx = Context(ln.written, lexicon_words, ln.spoken)
             result = compare_words(references[ln.key], heard, ctx, accepted)
             sentences.append(Sentence(n, ln.kind, ln.written, ln.spoken, references[ln.key], heard, ln.key, result))
         check = EpisodeCheck(slug, sentences, show.verify.threshold,
@@ -251,7 +251,7 @@ def try_respellings(plan: Plan, word: str, candidates: list[str], recognizer: Re
                                    reference.speak(text, phonemes=False)))
         heard = recognizer.recognize(clips, separate=True)
         for clip, text, got in zip(clips, written, heard):
-            result = compare_words(clip.reference, got, Context(text), accepted)
+            result = compare_words(clip.reference, got, Context(text, spoken=clip.spoken), accepted)
             right = not any(target in d.expected.split() for d in result.flags)
             trials.append(Trial(candidate, text, clip.spoken, got, result, right))
     engine.close()

@@ -106,7 +106,7 @@ def _inflected(a: str, b: str) -> bool:
     return len(short) >= 3 and long.startswith(short) and long[len(short):] in ("s", "es", "d", "ed", "'s")
 
 
-def _noise(expected: list[str], heard: list[str], accepted: set[str]) -> str:
+def _noise(expected: list[str], heard: list[str], accepted: set[str], ctx: Context | None = None) -> str:
     if "".join(expected) == "".join(heard):
         return "split or joined differently"
     if expected and [_value(w) for w in expected] == [_value(w) for w in heard]:
@@ -119,6 +119,11 @@ def _noise(expected: list[str], heard: list[str], accepted: set[str]) -> str:
         return "function word"
     if expected and heard and _sounds_alike(" ".join(expected), " ".join(heard)):
         return "sounds alike"
+    if not expected and len(heard) <= 2:
+        return "a word or two heard in a pause"
+    if ctx is not None and expected and all(w in ctx.plain for w in expected):
+        if heard and len(expected) <= 2 or not heard and len(expected) == 1:
+            return "ordinary word misheard"
     return ""
 
 
@@ -128,6 +133,16 @@ class Context:
 
     written: str
     lexicon: frozenset[str] = frozenset()   # normalised written forms of lexicon/override words
+    spoken: str = ""                        # what the voice was given
+
+    @functools.cached_property
+    def plain(self) -> frozenset[str]:
+        """Ordinary words: written in lower case and given to the voice unchanged. piper reads
+        these right; when the recogniser hears another word there, the recogniser is wrong."""
+        given = set(words(self.spoken)) if self.spoken else set()
+        return frozenset(w for w, token in self.tokens.items()
+                         if w in given and w not in self.lexicon and not re.search(r"\d", w)
+                         and token.rstrip("\0")[:1].islower())
 
     @functools.cached_property
     def tokens(self) -> dict[str, str]:
@@ -186,14 +201,14 @@ def compare(reference: str, heard: str, ctx: Context, accepted: set[str] | None 
     for group in filter(None, groups):
         e = ref[group[0].ref_start_idx:group[-1].ref_end_idx]
         h = hyp[group[0].hyp_start_idx:group[-1].hyp_end_idx]
-        noise = _noise(e, h, accepted)
+        noise = _noise(e, h, accepted, ctx)
         if noise or len(group) == 1:
             result.differences.append(Difference(" ".join(e), " ".join(h), cause(e, h, ctx), noise))
             continue
         for chunk in group:
             e = ref[chunk.ref_start_idx:chunk.ref_end_idx]
             h = hyp[chunk.hyp_start_idx:chunk.hyp_end_idx]
-            result.differences.append(Difference(" ".join(e), " ".join(h), cause(e, h, ctx), _noise(e, h, accepted)))
+            result.differences.append(Difference(" ".join(e), " ".join(h), cause(e, h, ctx), _noise(e, h, accepted, ctx)))
     return result
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import EngineError
+from .compare import split_heard, words
 from .model import INSTALL_HINT, resolve_model
 
 RATE = 16000
@@ -101,7 +102,7 @@ class WhisperRecognizer(Recognizer):
         where = Path(self.path)
         size = (where / "model.bin").stat().st_size if self.local else self.path
         return {"recognizer": "whisper", "model": [self.model_name, size], "window": WINDOW, "gap": GAP,
-                "faster-whisper": importlib.metadata.version("faster-whisper"), "version": 1}
+                "faster-whisper": importlib.metadata.version("faster-whisper"), "version": 2}
 
     def _load(self):
         if self._model is None:
@@ -117,39 +118,61 @@ class WhisperRecognizer(Recognizer):
         return self._model
 
     def recognize(self, clips: list[ClipAudio], separate: bool = False) -> list[str]:
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_ctranslate2_storage
-
         from ..audio.loudness import resample
-        from .compare import split_heard
 
         if not clips:
             return []
+        audio = [resample(np.asarray(c.samples, dtype=np.float32), c.rate, RATE) for c in clips]
+        gap = np.zeros(int(GAP * RATE), dtype=np.float32)
+        packed = [[i] for i in range(len(clips))] if separate else windows(clips)
+        texts = self._decode([np.concatenate([x for i in members for x in (audio[i], gap)]) for members in packed])
+        heard: list[str] = [""] * len(clips)
+        for members, text in zip(packed, texts):
+            expected = sum(len(words(clips[i].reference)) for i in members)
+            if _runaway(text, expected):
+                # greedy decoding fell into a loop ("secretary of state us secretary of state..."):
+                # hear each clip alone, with a beam and repeats discouraged
+                again = self._decode([audio[i] for i in members], beam_size=4, repetition_penalty=1.2,
+                                     no_repeat_ngram_size=4)
+                for i, text_i in zip(members, again):
+                    heard[i] = "" if _runaway(text_i, len(words(clips[i].reference))) else " ".join(words(text_i))
+                continue
+            shares = split_heard([clips[i].reference for i in members], text)
+            for i, share in zip(members, shares):
+                heard[i] = share
+        return heard
+
+    def _decode(self, audios: list[np.ndarray], beam_size: int = 1, **options) -> list[str]:
+        """The text of each (at most 30 s) stretch of 16 kHz audio, BATCH at a time."""
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_ctranslate2_storage
+
         model = self._load()
         tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")
         prompt = [tokenizer.sot, tokenizer.language, tokenizer.transcribe, tokenizer.no_timestamps]
-        gap = np.zeros(int(GAP * RATE), dtype=np.float32)
-        packed = [[i] for i in range(len(clips))] if separate else windows(clips)
-        heard: list[str] = [""] * len(clips)
-        for start in range(0, len(packed), BATCH):
-            batch = packed[start:start + BATCH]
+        out: list[str] = []
+        for start in range(0, len(audios), BATCH):
             features = []
-            for members in batch:
-                parts: list[np.ndarray] = []
-                for i in members:
-                    parts += [resample(np.asarray(clips[i].samples, dtype=np.float32), clips[i].rate, RATE), gap]
-                audio = np.concatenate(parts)[: 30 * RATE]
-                audio = np.pad(audio, (0, 30 * RATE - len(audio)))
+            for audio in audios[start:start + BATCH]:
+                audio = np.pad(audio[: 30 * RATE], (0, max(0, 30 * RATE - len(audio))))
                 features.append(model.feature_extractor(audio)[..., :3000])
             encoded = model.model.encode(get_ctranslate2_storage(np.stack(features).astype(np.float32)), to_cpu=False)
-            results = model.model.generate(encoded, [prompt] * len(batch), beam_size=1, max_length=448,
-                                           return_scores=False, repetition_penalty=1.0, no_repeat_ngram_size=0)
-            for members, result in zip(batch, results):
-                text = tokenizer.decode([t for t in result.sequences_ids[0] if t < tokenizer.eot])
-                shares = split_heard([clips[i].reference for i in members], text)
-                for i, share in zip(members, shares):
-                    heard[i] = share
-        return heard
+            results = model.model.generate(encoded, [prompt] * len(features), beam_size=beam_size, max_length=448,
+                                           **options)
+            out += [tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results]
+        return out
+
+
+def _runaway(text: str, expected_words: int) -> bool:
+    """Whisper's own failure test (text that compresses too well is a loop), plus far more words
+    than were spoken."""
+    import zlib
+
+    raw = text.strip().encode()
+    if not raw:
+        return False
+    ratio = len(raw) / len(zlib.compress(raw))
+    return ratio > 2.4 or len(text.split()) > 2 * expected_words + 8
 
 
 RECOGNIZERS = ("whisper", "fake")
