@@ -36,6 +36,18 @@ def test_recogniser_noise_is_not_flagged():
             "accepted word"} <= rules
 
 
+def test_what_is_written_heard_as_written_is_not_flagged():
+    """Regression (corpus): readcast reads "179th" as "one hundred seventy-ninth", which Whisper's
+    normaliser turns into "170 ninth"; the recogniser writes "179th". And "R. Smith" heard as
+    "arsmith", "BSO" heard as "bso": the letters were said."""
+    written = "Master Sgt. Mike R. Smith of the 179th Airlift Wing ran the BSO course."
+    reference = "Master Sergeant Mike R Smith of the one hundred seventy-ninth Airlift Wing ran the B-S-O course."
+    heard = "master sergeant mike arsmith of the 179th airlift wing ran the bso course"
+    result = cmp.compare(reference, heard, cmp.Context(written, spoken=reference))
+    assert result.flags == [], result.flags
+    assert {"heard as written", "letters heard as a word"} <= {d.noise for d in result.differences}
+
+
 def test_a_different_word_is_flagged_with_its_cause():
     written = "The tower at Kalinovka was built in 1954 by the USSR."
     heard = "the flower at kalena was built in 1964 by the u s s r"

@@ -106,9 +106,25 @@ def _inflected(a: str, b: str) -> bool:
     return len(short) >= 3 and long.startswith(short) and long[len(short):] in ("s", "es", "d", "ed", "'s")
 
 
+_LETTER_NAMES = dict(zip("abcdefghijklmnopqrstuvwxyz", "a be see dee e ef gee aitch i jay kay el em en o pee cue ar "
+                                                           "es tee you vee double-you ex why zee".split()))
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
 def _noise(expected: list[str], heard: list[str], accepted: set[str], ctx: Context | None = None) -> str:
     if "".join(expected) == "".join(heard):
         return "split or joined differently"
+    if ctx is not None and heard and _contains(ctx.written_words, heard) and not any(w in ctx.lexicon for w in expected):
+        # what was heard is what is written ("179th", "NCO"): only readcast's spelling-out of it
+        # ("one hundred seventy-ninth", "N-C-O") normalises differently
+        return "heard as written"
+    spelt = [_LETTER_NAMES.get(w, w) if len(w) == 1 else w for w in expected]
+    if spelt != expected and heard and _sounds_alike("".join(spelt).replace("-", ""), "".join(heard)):
+        return "letters heard as a word"
     if expected and [_value(w) for w in expected] == [_value(w) for w in heard]:
         return "same number written differently"
     if len(expected) == 1 and len(heard) == 1 and _inflected(expected[0], heard[0]):
@@ -134,6 +150,10 @@ class Context:
     written: str
     lexicon: frozenset[str] = frozenset()   # normalised written forms of lexicon/override words
     spoken: str = ""                        # what the voice was given
+
+    @functools.cached_property
+    def written_words(self) -> list[str]:
+        return words(self.written)
 
     @functools.cached_property
     def plain(self) -> frozenset[str]:

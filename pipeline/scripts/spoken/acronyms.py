@@ -37,9 +37,17 @@ WORDS = {
     "TRANSCOM": "Trans-com", "CYBERCOM": "Cyber-com", "SPACECOM": "Space-com", "PACOM": "Pay-com",
     "BUFF": "Buff",  # the B-52's nickname
     # said in full in running text, as a narrator reads them
+    "SecAF": "Sec-A-F", "SECAF": "Sec-A-F", "SecDef": "Sec-Def", "SECDEF": "Sec-Def",
     "AFB": "Air Force Base", "WWI": "World War One", "WWII": "World War Two", "JBSA": "Joint Base San Antonio",
 }
 _VOWELS = set("AEIOUY")
+# ordinary words written in capitals for emphasis ("NO ONE should ever..."): said as words, never
+# spelled; not those that are also common abbreviations (US, IT, ID, PA...)
+EMPHASIS = frozenset("""
+NO NOT ONE NONE NEVER EVER ALL EVERY ANY ANYONE EVERYONE NOTHING MUST NOW YOU YOUR WE OUR ARE THE
+AND OR TO DO DON'T WILL WON'T CAN CAN'T ONLY MORE VERY THIS THAT WHAT WHY HOW NEED IS BE OF FOR
+MY ME HE SHE THEY HAS HAVE ALWAYS FIRST LAST STOP NOTE WARNING ATTENTION FREE YES REAL TRULY
+""".split())
 
 
 def spell(word: str) -> str:

@@ -30,7 +30,7 @@ from ...text.abbreviations import (
 )
 from ...text.dates import month_number
 from ...text.numbers import ROMAN_RE, roman_to_int
-from .acronyms import say_acronym
+from .acronyms import EMPHASIS, WORDS, say_acronym
 from .numbers import cardinal, decade, decimal, digits, fraction, money, ordinal, plural_of_tens, year
 
 Rule = tuple[re.Pattern, Callable[[re.Match], str]]
@@ -404,6 +404,8 @@ class Normalizer:
             (re.compile(rf"({_NUM})\s?(?:%|percent\b|per cent\b)"), _percent),
             (re.compile(r"\b(1[0-9]\d0|20\d0)'?s\b"), _decade),
             (re.compile(r"(?<!\w)['\u2019](\d0)s\b"), _short_decade),
+            # "in the upper 80's", "in their 20s": tens of degrees or years
+            (re.compile(r"(?<![\w.$'\u2019-])([1-9]0)['\u2019]?s\b"), lambda m: plural_of_tens(int(m.group(1)))),
             # "T-6A Texan II", "C-17 Globemaster III": the numeral after a designated aircraft's
             # name is its model number
             (re.compile(r"\b([A-Z]{1,3})-(\d{1,3})([A-Z]?s?)\b(?P<name>(?: [A-Z][a-z]+){1,2}) (?P<rn>II|III|IV|V|VI)(?P<pl>s)?\b"),
@@ -466,6 +468,10 @@ class Normalizer:
         upper = sum(c.isupper() for c in letters)
         if word in self.acronyms or (word.endswith("s") and word[:-1] in self.acronyms):
             return say_acronym(word, self.acronyms)
+        if word in WORDS:  # mixed-case ones too ("SecAF")
+            return say_acronym(word, self.acronyms)
+        if word in EMPHASIS:
+            return word.lower()
         # McDonald, DeWitt, iPhone-like mixed case words are names, not acronyms
         if upper < len(letters) - (1 if word.endswith("s") else 0) and not word.startswith(("Ph",)):
             return word
