@@ -459,7 +459,8 @@ class Normalizer:
     def _shouted(self, m: re.Match) -> str:
         from .acronyms import LETTERS
 
-        return " ".join(w if w.strip(",") in LETTERS or w.strip(",") in self.acronyms else w.capitalize()
+        return " ".join(w if w.strip(",") in LETTERS or w.strip(",") in WORDS or w.strip(",") in self.acronyms
+                        else w.capitalize()
                         for w in m.group(0).split(" "))
 
     def _acronym(self, m: re.Match) -> str:
