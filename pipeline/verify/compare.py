@@ -122,6 +122,11 @@ def _noise(expected: list[str], heard: list[str], accepted: set[str], ctx: Conte
         # what was heard is what is written ("179th", "NCO"): only readcast's spelling-out of it
         # ("one hundred seventy-ninth", "N-C-O") normalises differently
         return "heard as written"
+    if expected and all(len(w) == 1 and w.isalpha() for w in expected) and 1 <= len(heard) <= 2:
+        # letters read out ("B-M-T") that the recogniser wrote as one word ("bnt", "atc")
+        joined = "".join(heard)
+        if joined[:1] == expected[0] and abs(len(joined) - len(expected)) <= 1:
+            return "letters heard as a word"
     spelt = [_LETTER_NAMES.get(w, w) if len(w) == 1 else w for w in expected]
     if spelt != expected and heard and _sounds_alike("".join(spelt).replace("-", ""), "".join(heard)):
         return "letters heard as a word"
