@@ -185,6 +185,10 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=F
 
     _setup_logging(verbose, quiet)
     show = _load(show_dir, **overrides)
+    if listen:
+        from .verify import require_extra
+
+        require_extra()
     t0 = time.monotonic()
     plan = make_plan(show, stages, list(slugs) or None)
     if dry_run:
@@ -196,13 +200,11 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=F
     if plan.nothing_to_do and not plan.problems:
         if not quiet:
             click.echo(f"Nothing to do: {len(plan.work)} episode(s) up to date.")
+        if listen and _listen(plan, quiet):
+            sys.exit(1)  # [verify] fail = true and something is flagged (what was published stays)
         return
     hook = None
     if listen:
-        from .verify import require_extra
-
-        require_extra()
-
         def hook(plan) -> set[str]:
             return _listen(plan, quiet)
 

@@ -229,3 +229,17 @@ def test_real_recogniser_flags_a_wrong_entry_and_clears_without_it(tmp_path):
     run_cli("verify", show=show)
     data = json.loads((show / "audio" / "episodes" / "001-field.verify.json").read_text())
     assert not any(s["flagged"] for s in data["results"] if "morning" in s["written"].lower()), data
+
+
+def test_without_the_extra_verify_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    show = make_show(tmp_path / "show", {"001-patrol.txt": article(1, "Patrol", BODY)}, music=False)
+    assert run_cli("build", "-q", show=show).exit_code == 0
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # as if not installed
+    r = run_cli("verify", show=show)
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "pip install 'readcast[verify]'" in r.output
+    monkeypatch.setitem(sys.modules, "jiwer", None)
+    r = run_cli("build", "--verify", show=show)
+    assert r.exit_code == 1 and "readcast[verify]" in r.output

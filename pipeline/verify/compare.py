@@ -174,9 +174,11 @@ class Context:
         """Normalised word -> its written token, for the words written as they are read."""
         out: dict[str, str] = {}
         for i, token in enumerate(_TOKEN.findall(self.written)):
-            norm = normalize(token)
-            if norm and " " not in norm:
-                out.setdefault(norm, token if i else token + "\0")  # \0: sentence-initial capital
+            # a hyphenated word's parts are words too ("team-centered")
+            for part in [token, *(re.split(r"[-/]", token) if re.search(r"\w[-/]\w", token) else [])]:
+                norm = normalize(part)
+                if norm and " " not in norm:
+                    out.setdefault(norm, part if i else part + "\0")  # \0: sentence-initial capital
         return out
 
 

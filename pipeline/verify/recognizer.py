@@ -148,10 +148,10 @@ class WhisperRecognizer(Recognizer):
 
     def _decode(self, audios: list[np.ndarray], beam_size: int = 1, **options) -> list[str]:
         """The text of each (at most 30 s) stretch of 16 kHz audio, BATCH at a time."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_ctranslate2_storage
-
-        from concurrent.futures import ThreadPoolExecutor
 
         model = self._load()
         tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="en")

@@ -36,6 +36,7 @@ WORDS = {
     "INDOPACOM": "Indo-pay-com", "AFRICOM": "Afri-com", "SOUTHCOM": "South-com", "SOCOM": "So-com",
     "TRANSCOM": "Trans-com", "CYBERCOM": "Cyber-com", "SPACECOM": "Space-com", "PACOM": "Pay-com",
     "BUFF": "Buff",  # the B-52's nickname
+    "IKE": "Ike",  # Eisenhower, and the carrier named for him
     # said in full in running text, as a narrator reads them
     "SecAF": "Sec-A-F", "SECAF": "Sec-A-F", "SecDef": "Sec-Def", "SECDEF": "Sec-Def",
     "AFB": "Air Force Base", "WWI": "World War One", "WWII": "World War Two", "JBSA": "Joint Base San Antonio",
