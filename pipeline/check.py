@@ -7,6 +7,7 @@ build; also usable on any feed folder (the table-driven tests feed it deliberate
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,34 @@ def _vtt_seconds(ts: str) -> float | None:
         return None
     h = int(m.group(1) or 0)
     return h * 3600 + int(m.group(2)) * 60 + int(m.group(3)) + int(m.group(4)) / 1000
+
+
+def check_transcript_json(text: str, name: str, duration: float | None, out: _Collector) -> int:
+    """A Podcasting 2.0 JSON transcript: segments with a body, in order, never overlapping."""
+    try:
+        data = json.loads(text)
+        segments = data["segments"]
+        assert isinstance(segments, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        out.error(name, "json-transcript", "is not a JSON transcript ({\"segments\": [...]}); regenerate it with readcast build")
+        return 0
+    prev_end = 0.0
+    for n, seg in enumerate(segments, 1):
+        try:
+            start, end, body = float(seg["startTime"]), float(seg["endTime"]), str(seg["body"])
+        except (KeyError, TypeError, ValueError):
+            out.error(name, "json-transcript", f"segment {n} lacks startTime, endTime or body")
+            continue
+        if end <= start or start < prev_end - 0.0005:
+            out.error(name, "json-transcript", f"segment {n} ({start:.3f}-{end:.3f} s) overlaps the one before or ends first")
+        if duration is not None and end > duration + 0.5:
+            out.error(name, "json-transcript", f"segment {n} ends at {end:.2f} s, after the audio ({duration:.2f} s)")
+        if not body.strip():
+            out.error(name, "json-transcript", f"segment {n} is empty")
+        prev_end = end
+    if not segments:
+        out.error(name, "json-transcript", "has no segments")
+    return len(segments)
 
 
 def check_vtt(text: str, name: str, duration: float | None, out: _Collector) -> int:
@@ -306,6 +335,8 @@ def _item_transcripts(f: _Feed, item: Any, i: int, where: str) -> None:
             f.out.error(where, "transcript-missing", f"{tr.get('url')} is not in feed/")
         elif tr.get("type") == "text/vtt":
             check_vtt(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, f.out)
+        elif tr.get("type") == "application/json":
+            check_transcript_json(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, f.out)
 
 
 # the rules, in the order their findings are reported; a new rule is a function and a line here

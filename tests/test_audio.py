@@ -110,10 +110,14 @@ def test_vtt_has_every_sentence_and_chapters_are_in_the_id3(bundled):
     srt = next((bundled / "feed" / "media").glob("*.srt")).read_text()
     script = (bundled / "scripts" / "020-khrushchev.txt").read_text()
     sentences = [ln for ln in script.splitlines() if ln and not ln.startswith(("#", "["))]
-    for s in sentences:
-        assert s.replace("&", "&amp;") in vtt
-        assert s in srt
-    assert vtt.count(" --> ") == len(sentences) == len(meta["cues"])
+    def said(text: str) -> str:  # the cues' text, in order, whatever the line breaks
+        blocks = [b.splitlines() for b in text.strip().split("\n\n")]
+        return " ".join(line for b in blocks for line in b[2:]
+                        if b and "-->" in " ".join(b[:2]))
+
+    assert said(vtt) == " ".join(s.replace("&", "&amp;") for s in sentences)
+    assert said(srt) == " ".join(sentences)
+    assert len(sentences) == len(meta["cues"]) < vtt.count(" --> ") == srt.count(" --> ")
     tags = ID3(_mp3(bundled))
     chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     assert [str(c.sub_frames["TIT2"]) for c in chaps] == ["Intro", "Khrushchev", "Outro"]

@@ -120,13 +120,13 @@ def missing_mp3(site):
 
 
 def vtt_backwards(site):
-    p = _vtt(site)
-    p.write_text(p.read_text().replace("00:00:03.000 --> ", "00:00:09.000 --> ", 1))
+    p = _vtt(site)  # the first cue now ends before it starts
+    p.write_text(re.sub(r"^[\d:.]+ --> ", "00:09:00.000 --> ", p.read_text(), count=1, flags=re.M))
 
 
 def vtt_bad_timestamp(site):
     p = _vtt(site)
-    p.write_text(p.read_text().replace("00:00:03.000", "0:3.0", 1))
+    p.write_text(re.sub(r"^[\d:.]+ --> ", "0:3.0 --> ", p.read_text(), count=1, flags=re.M))
 
 
 def vtt_no_header(site):

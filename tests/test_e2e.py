@@ -103,7 +103,11 @@ def test_served_feed_points_at_the_server_and_parsers_see_every_field(bundled, s
     assert root.xpath("string(channel/podcast:locked)", namespaces=pc) == "no"
     item = root.find("channel/item")
     types = [t.get("type") for t in item.findall("podcast:transcript", pc)]
-    assert types == ["text/html", "application/x-subrip", "text/vtt"]
+    assert types == ["text/html", "application/json", "application/x-subrip", "text/vtt"]
+    json_url = item.xpath("podcast:transcript[@type='application/json']/@url", namespaces=pc)[0]
+    with urllib.request.urlopen(json_url) as r:  # served, and a Podcasting 2.0 JSON transcript
+        segments = json.loads(r.read())["segments"]
+    assert segments and all(s["speaker"] == "Narrator" for s in segments)
     chapters_url = item.find("podcast:chapters", pc).get("url")
     assert chapters_url.endswith("-chapters.json")
     persons = {(x.text, x.get("role")) for x in item.findall("podcast:person", pc)}

@@ -25,6 +25,8 @@ class ClipInfo:
     rate: int
     frames: int
     lufs: float
+    # (start, end) seconds of each spoken unit in the stored clip, when the engine said where
+    words: tuple[tuple[float, float], ...] | None = None
 
     @property
     def seconds(self) -> float:
@@ -49,7 +51,9 @@ class ClipCache:
             data = json.loads(meta.read_text())
             if not wav.is_file():
                 return None
-            return ClipInfo(key, int(data["rate"]), int(data["frames"]), float(data["lufs"]))
+            words = data.get("words")
+            return ClipInfo(key, int(data["rate"]), int(data["frames"]), float(data["lufs"]),
+                            tuple((float(a), float(b)) for a, b in words) if isinstance(words, list) else None)
         except (OSError, ValueError, KeyError):
             return None
 
@@ -67,7 +71,8 @@ class ClipCache:
             pass
         return np.frombuffer(frames, dtype=np.int16).astype(np.float32) / 32767.0
 
-    def put(self, key: str, samples: np.ndarray, rate: int, lufs: float) -> ClipInfo:
+    def put(self, key: str, samples: np.ndarray, rate: int, lufs: float,
+            words: list[tuple[float, float]] | None = None) -> ClipInfo:
         wav, meta = self._paths(key)
         pcm = np.clip(samples * 32767.0, -32767, 32767).astype(np.int16)
         with atomic_path(wav) as tmp:
@@ -77,8 +82,11 @@ class ClipCache:
                 fh.setframerate(rate)
                 fh.writeframes(pcm.tobytes())
         with atomic_path(meta) as tmp:
-            tmp.write_text(json.dumps({"rate": rate, "frames": int(len(pcm)), "lufs": lufs}))
-        return ClipInfo(key, rate, int(len(pcm)), lufs)
+            entry: dict = {"rate": rate, "frames": int(len(pcm)), "lufs": lufs}
+            if words is not None:
+                entry["words"] = [[round(a, 4), round(b, 4)] for a, b in words]
+            tmp.write_text(json.dumps(entry))
+        return ClipInfo(key, rate, int(len(pcm)), lufs, tuple(words) if words is not None else None)
 
     def size(self) -> int:
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0

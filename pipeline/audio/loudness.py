@@ -157,16 +157,21 @@ def gain_to(target: float, measured: float, limit_db: float = 30.0) -> float:
 def trim_silence(samples: np.ndarray, rate: int, threshold_db: float = -42.0,
                  lead: float = 0.03, tail: float = 0.06) -> np.ndarray:
     """Cut leading/trailing silence (relative to the clip's peak), keeping a short margin."""
+    start, end = speech_bounds(samples, rate, threshold_db, lead, tail)
+    return samples[start:end]
+
+
+def speech_bounds(samples: np.ndarray, rate: int, threshold_db: float = -42.0,
+                  lead: float = 0.03, tail: float = 0.06) -> tuple[int, int]:
+    """The sample range trim_silence keeps."""
     if len(samples) == 0:
-        return samples
+        return 0, 0
     mono = np.abs(samples if samples.ndim == 1 else samples.max(axis=1))
     peak = float(mono.max())
     if peak <= 0:
-        return samples[:0]
+        return 0, 0
     loud = np.flatnonzero(mono > peak * 10 ** (threshold_db / 20))
-    start = max(0, int(loud[0]) - int(lead * rate))
-    end = min(len(samples), int(loud[-1]) + int(tail * rate))
-    return samples[start:end]
+    return max(0, int(loud[0]) - int(lead * rate)), min(len(samples), int(loud[-1]) + int(tail * rate))
 
 
 def edge_fades(samples: np.ndarray, rate: int, seconds: float = 0.005) -> np.ndarray:

@@ -8,7 +8,7 @@ from it (`feed.make_record`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from ..config import Show
 from ..files import read_json
@@ -21,6 +21,10 @@ class Cue(TypedDict):
     section: int
     kind: str
     paragraph: int
+    # each written word with its start and end in the episode (captions are cut from these)
+    words: NotRequired[list[tuple[str, float, float]]]
+    # "aligned": from the engine's own alignments; "estimated": spread by syllables
+    timing: NotRequired[str]
 
 
 class Chapter(TypedDict):

@@ -12,20 +12,42 @@ from ..config import Show
 from ..errors import AudioError, EngineError
 from ..files import atomic_path, sha256_file, write_json
 from .cache import ClipCache
-from .meta import RenderMeta
+from .meta import Cue, RenderMeta
 from .music import MusicLoader
 from .plan import AudioPlan
 
 log = logging.getLogger(__name__)
 
 
+def _cue(p, rate: int, cache: ClipCache, narrator) -> Cue:
+    """One sentence's cue, with the time of each written word (from the clip's unit times when
+    the engine gave them, else spread by syllables)."""
+    from ..scripts.spoken.align import estimate, units, written_times
+
+    start, line = p.start / rate, p.line
+    info = cache.info(line.key)
+    spoken_units = units(line.spoken)
+    if info is not None and info.words is not None and len(info.words) == len(spoken_units):
+        unit_times, timing = list(info.words), "aligned"
+    else:
+        unit_times, timing = estimate(line.spoken, p.frames / rate), "estimated"
+    phonemes = "[[" in line.spoken
+    words = written_times(line.written, line.spoken, [(start + a, start + b) for a, b in unit_times],
+                          lambda token: narrator.speak(token, phonemes=phonemes)) if spoken_units else []
+    return {"start": round(start, 3), "end": round(p.end / rate, 3), "text": line.written,
+            "section": line.section, "kind": line.kind, "paragraph": line.paragraph,
+            "words": [(w, round(a, 3), round(b, 3)) for w, a, b in words], "timing": timing}
+
+
 def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Future],
            music: MusicLoader, cover_jpeg: bytes | None) -> RenderMeta:
     """Mix, encode and tag one episode; the MP3 and its JSON replace the old ones atomically."""
+    from ..scripts.spoken import narrator_for
     from .loudness import CODEC_LOSS, correction_db, edge_fades, resample
     from .mix import mix_to_mp3
     from .tags import write_tags
 
+    narrator = narrator_for(show)
     a = show.audio
     ready: dict[str, tuple] = {}  # clips already loaded and resampled to the output rate
 
@@ -87,10 +109,7 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
                      "target": target},
         "channels": a.channels,
         "sample_rate": a.sample_rate,
-        "cues": [{"start": round(p.start / result.rate, 3), "end": round(p.end / result.rate, 3),
-                  "text": p.line.written, "section": p.line.section, "kind": p.line.kind,
-                  "paragraph": p.line.paragraph}
-                 for p in result.placed],
+        "cues": [_cue(p, result.rate, cache, narrator) for p in result.placed],
         "chapters": [{"start": round(s, 3), "end": round(e, 3), "title": t} for s, e, t in result.chapters],
         "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

@@ -27,7 +27,7 @@ from ..config import Voice
 from ..errors import EngineError, ReadcastError
 from .cache import ClipCache, ClipInfo
 from .engines import Engine, cores, create_engine, spec_for
-from .loudness import integrated, resample, trim_silence
+from .loudness import integrated, resample, speech_bounds
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +70,23 @@ def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, 
 
 def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: int | None = None) -> ClipInfo:
     """Synthesise, trim, resample to the mix's rate (once, here, not at every mix) and cache."""
-    samples = engine.synthesize(spoken)
-    samples = trim_silence(np.asarray(samples, dtype=np.float32), engine.sample_rate)
+    samples, spans = engine.synthesize_timed(spoken)
+    samples = np.asarray(samples, dtype=np.float32)
+    start, end = speech_bounds(samples, engine.sample_rate)
+    samples = samples[start:end]
+    words = None
+    if spans is not None and len(samples):
+        # unit times in the kept clip, in seconds (so the stored rate does not matter)
+        length = len(samples) / engine.sample_rate
+        words = [(min(max((a - start) / engine.sample_rate, 0.0), length),
+                  min(max((b - start) / engine.sample_rate, 0.0), length)) for a, b in spans]
     if len(samples) == 0:
         samples = np.zeros(int(0.2 * engine.sample_rate), dtype=np.float32)
     rate = rate or engine.sample_rate
     samples = resample(samples, engine.sample_rate, rate)
     peak = float(np.max(np.abs(samples))) or 1.0
     samples = samples / peak * 0.9  # headroom; loudness is set in the mix
-    return cache.put(key, samples, rate, integrated(samples, rate))
+    return cache.put(key, samples, rate, integrated(samples, rate), words)
 
 
 def _work(key: str, spoken: str) -> ClipInfo:

@@ -67,7 +67,7 @@ def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
         "cues": meta["cues"],
         "chapters": meta["chapters"],
         "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
-                  "html": f"{stem}.html", "chapters": f"{stem}-chapters.json"},
+                  "html": f"{stem}.html", "chapters": f"{stem}-chapters.json", "json": f"{stem}-transcript.json"},
     }
 
 
@@ -158,9 +158,10 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
             log.warning("%s: its audio %s is gone; the episode is left out of the feed", r["slug"], f["mp3"])
             continue
         heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
-        texts = {"vtt": captions.vtt(r["cues"], r["title"]), "srt": captions.srt(r["cues"]),
+        cut = captions.cut(r["cues"])
+        texts = {"vtt": captions.vtt(r["cues"], r["title"], cut), "srt": captions.srt(r["cues"], cut),
                  "txt": captions.plain(r["cues"], heading), "html": transcript_html(r, show),
-                 "chapters": captions.chapters_json(r["chapters"])}
+                 "chapters": captions.chapters_json(r["chapters"]), "json": captions.transcript_json(r["cues"], cut)}
         planned.append((r, src, texts))
     published = [r for r, _, _ in planned]
     cover_name = f"cover.{cover.ext}"

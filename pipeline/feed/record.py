@@ -21,6 +21,7 @@ class Files(TypedDict):
     txt: str
     html: str
     chapters: str
+    json: str                # the Podcasting 2.0 JSON transcript
 
 
 class EpisodeRecord(TypedDict):

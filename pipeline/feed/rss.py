@@ -118,6 +118,8 @@ def build_feed(show: Show, records: list[EpisodeRecord], base_url: str | None = 
         lang = show.language
         # parsers that keep one transcript keep the last: the timed WebVTT captions
         pe.transcript(base + record["files"]["html"], "text/html", lang)
+        if record["files"].get("json"):  # records published before JSON transcripts have none
+            pe.transcript(base + record["files"]["json"], "application/json", lang, "captions")
         pe.transcript(base + record["files"]["srt"], "application/x-subrip", lang, "captions")
         pe.transcript(base + record["files"]["vtt"], "text/vtt", lang, "captions")
         pe.chapters(base + record["files"]["chapters"])

@@ -34,6 +34,11 @@ class Engine(ABC):
     def synthesize(self, text: str) -> np.ndarray:
         """Mono float32 samples in [-1, 1] at `sample_rate` for one line of spoken text."""
 
+    def synthesize_timed(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]] | None]:
+        """The samples, and where each spoken unit (`scripts.spoken.align.units`) starts and ends
+        in them, in samples; None when the engine cannot say (captions then estimate)."""
+        return self.synthesize(text), None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 

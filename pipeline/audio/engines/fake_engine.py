@@ -10,15 +10,14 @@ the loudness meter and the silence trimmer.
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 
 from ...config import Voice
+from ...scripts.spoken.align import units
 from . import Engine, VoiceInfo
 
 SAMPLE_RATE = 22050
-_WORD = re.compile(r"\S+")
 
 
 class FakeEngine(Engine):
@@ -31,22 +30,32 @@ class FakeEngine(Engine):
         self.voice = voice
 
     def identity(self) -> dict:
-        return {"engine": "fake", "version": 1, "length_scale": self.voice.length_scale}
+        return {"engine": "fake", "version": 2, "length_scale": self.voice.length_scale}
 
     def synthesize(self, text: str) -> np.ndarray:
+        return self.synthesize_timed(text)[0]
+
+    def synthesize_timed(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]] | None]:
+        """Each unit a burst; its exact span is known, as a real aligner would report it."""
         rate = self.sample_rate
         scale = self.voice.length_scale
         parts: list[np.ndarray] = []
-        for word in _WORD.findall(text):
-            seconds = (0.06 + 0.045 * len(word)) * scale
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for word in units(text):
+            seconds = (0.06 + 0.045 * min(len(word), 16)) * scale
             n = int(seconds * rate)
             pitch = 140 + int(hashlib.sha256(word.encode()).hexdigest()[:4], 16) % 120
             t = np.arange(n, dtype=np.float32) / rate
             envelope = np.sin(np.pi * np.arange(n) / max(n, 1)).astype(np.float32)
             parts.append((0.5 * envelope * np.sin(2 * np.pi * pitch * t)).astype(np.float32))
-            gap = 0.18 if word[-1:] in ",;:.!?" else 0.05
-            parts.append(np.zeros(int(gap * scale * rate), dtype=np.float32))
-        return np.concatenate(parts) if parts else np.zeros(int(0.2 * rate), dtype=np.float32)
+            spans.append((at, at + n))
+            gap = int((0.18 if word[-1:] in ",;:.!?" else 0.05) * scale * rate)
+            parts.append(np.zeros(gap, dtype=np.float32))
+            at += n + gap
+        if not parts:
+            return np.zeros(int(0.2 * rate), dtype=np.float32), []
+        return np.concatenate(parts), spans
 
 
 def create(voice: Voice, threads: int | None = None, model_cache=None) -> FakeEngine:

@@ -122,6 +122,7 @@ class PiperEngine(Engine):
             self._config = json.load(fh)
         self.sample_rate = int(self._config["audio"]["sample_rate"])
         self._piper: Any = None
+        self._aligned = False
 
     def identity(self) -> dict:
         try:
@@ -160,6 +161,7 @@ class PiperEngine(Engine):
         # an hour-long episode that grew a worker from 450 to 800 MB. Without it: flat, no slower.
         options.enable_mem_pattern = False
         model = self._optimized_model(onnxruntime)
+        self._aligned = model != self.model_path and "-aligned" in model.name
         if model != self.model_path:
             # already optimised; the hardware-specific "all" level measured no faster here
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -185,7 +187,9 @@ class PiperEngine(Engine):
         if self.model_cache is None:
             return self.model_path
         st = self.model_path.stat()
-        name = f"{self.model_path.stem}-{st.st_size}-{int(st.st_mtime)}-ort{onnxruntime.__version__}.onnx"
+        aligned = _can_align()
+        name = (f"{self.model_path.stem}-{st.st_size}-{int(st.st_mtime)}-ort{onnxruntime.__version__}"
+                f"{'-aligned' if aligned else ''}.onnx")
         target = self.model_cache / name
         if target.is_file():
             return target
@@ -196,7 +200,7 @@ class PiperEngine(Engine):
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
             options.optimized_model_filepath = str(tmp)
             options.log_severity_level = 3
-            _session(onnxruntime, self.model_path, options)
+            _session(onnxruntime, _with_alignments(self.model_path) if aligned else self.model_path, options)
             os.replace(tmp, target)
             for stale in target.parent.glob(f"{self.model_path.stem}-*.onnx"):
                 if stale != target:  # the same voice from an earlier install: 60 MB each
@@ -207,26 +211,130 @@ class PiperEngine(Engine):
             return self.model_path
 
     def synthesize(self, text: str) -> np.ndarray:
+        return self.synthesize_timed(text)[0]
+
+    def synthesize_timed(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]] | None]:
         voice = self._load()
         gap = np.zeros(int(CHUNK_PAUSE * self.sample_rate), dtype=np.float32)
         parts: list[np.ndarray] = []
+        sounds: list[tuple[str, int, int]] | None = []  # each phoneme's samples, in the output
+        at = 0
         pause = 0.0
         for piece, after in pieces(text):
             first = True
-            for chunk in voice.synthesize(piece, syn_config=self._syn):
+            for chunk in voice.synthesize(piece, syn_config=self._syn, include_alignments=self._aligned):
                 if parts:
-                    parts.append(np.zeros(int(pause * self.sample_rate), dtype=np.float32) if first else gap)
-                parts.append(chunk.audio_float_array.astype(np.float32, copy=False))
+                    silence = np.zeros(int(pause * self.sample_rate), dtype=np.float32) if first else gap
+                    parts.append(silence)
+                    at += len(silence)
+                audio = chunk.audio_float_array.astype(np.float32, copy=False)
+                if sounds is not None:
+                    found = _phonemes(chunk)
+                    sounds = None if found is None else sounds + [(p, at + a, at + b) for p, a, b in found]
+                parts.append(audio)
+                at += len(audio)
                 first = False
             if not first:
                 pause = after
         if not parts:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate(parts)
+            return np.zeros(0, dtype=np.float32), None
+        audio = np.concatenate(parts)
+        return audio, None if sounds is None else _units_from_phonemes(text, sounds, voice)
 
 
-def _session(onnxruntime, model: Path, options):
-    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+_NOT_SOUNDS = set(" ^$_,.;:!?\u2014\u2026\"'()-ˈˌ")
+
+
+def _phonemes(chunk) -> list[tuple[str, int, int]] | None:
+    """Each sounding phoneme of one piper chunk with its sample span, from its alignments."""
+    if not chunk.phoneme_alignments:
+        return None
+    out: list[tuple[str, int, int]] = []
+    t = 0
+    for a in chunk.phoneme_alignments:
+        n = int(a.num_samples)
+        if a.phoneme not in _NOT_SOUNDS and not a.phoneme.isspace():
+            out.append((a.phoneme, t, t + n))
+        t += n
+    return out
+
+
+def _units_from_phonemes(text: str, heard: list[tuple[str, int, int]], voice) -> list[tuple[int, int]] | None:
+    """Each spoken unit's sample span. espeak runs some words together ("at a" is one phoneme
+    word "æɾə", a [[ phoneme ]] group and the word after it can merge), so units are found by
+    phonemising each one alone and aligning those phonemes with the sentence's, sound by sound."""
+    import difflib
+
+    from ...scripts.spoken.align import units
+
+    us = units(text)
+    wanted: list[str] = []
+    owner: list[int] = []
+    for i, u in enumerate(us):
+        for ch in _unit_phonemes(u, voice):
+            wanted.append(ch)
+            owner.append(i)
+    if not wanted or not heard:
+        return None
+    matcher = difflib.SequenceMatcher(a=wanted, b=[p for p, _, _ in heard], autojunk=False)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            i = owner[block.a + k]
+            first.setdefault(i, block.b + k)
+            last[i] = block.b + k
+    if len(first) < max(1, len(us) // 2):
+        return None  # too little in common to trust
+    out: list[tuple[int, int] | None] = [
+        (heard[first[i]][1], heard[last[i]][2]) if i in first else None for i in range(len(us))]
+    for i, span in enumerate(out):  # a unit nothing matched: a moment between its neighbours
+        if span is None:
+            before = next((out[j] for j in range(i - 1, -1, -1) if out[j] is not None), None)
+            after = next((out[j] for j in range(i + 1, len(out)) if out[j] is not None), None)
+            at = before[1] if before else after[0] if after else 0
+            out[i] = (at, at)
+    return [span for span in out if span is not None]
+
+
+_UNIT_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _unit_phonemes(unit: str, voice) -> tuple[str, ...]:
+    if unit not in _UNIT_CACHE:
+        if unit.startswith("[["):
+            text = unit.strip("[] ")
+        else:
+            try:
+                text = "".join("".join(sentence) for sentence in voice.phonemize(unit))
+            except Exception:  # a token espeak cannot take: it will be placed between its neighbours
+                text = ""
+        _UNIT_CACHE[unit] = tuple(ch for ch in text if ch not in _NOT_SOUNDS and not ch.isspace())
+    return _UNIT_CACHE[unit]
+
+
+def _session(onnxruntime, model: Path | bytes, options):
+    source = model if isinstance(model, bytes) else str(model)
+    return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _can_align() -> bool:
+    try:
+        import onnx  # noqa: F401  (piper-tts[alignment])
+    except ImportError:
+        return False
+    return True
+
+
+def _with_alignments(model: Path) -> bytes:
+    """The voice with the tensor of samples per phoneme exposed as an output (piper's own patch,
+    applied in memory): word timings for captions at no cost to the audio."""
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    proto = onnx.load(str(model))
+    add_alignment_output(proto)
+    return proto.SerializeToString()
 
 
 def piper_voices() -> list[VoiceInfo]:
