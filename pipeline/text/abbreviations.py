@@ -160,6 +160,8 @@ OTHER = {
     # units, as the services abbreviate them after a number ("1st Bn., 5th Marines")
     "Bn.": "Battalion", "Bde.": "Brigade", "Regt.": "Regiment", "Sqdn.": "Squadron", "Sqn.": "Squadron",
     "Div.": "Division", "Det.": "Detachment", "Grp.": "Group", "Bty.": "Battery",
+    "Abn.": "Airborne", "Inf.": "Infantry", "Armd.": "Armored", "Cav.": "Cavalry", "Mech.": "Mechanized",
+    "Avn.": "Aviation", "Engr.": "Engineer", "Arty.": "Artillery", "Spt.": "Support",
     "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "vs.": "versus", "v.": "versus",
     "approx.": "approximately", "dept.": "department", "Dept.": "Department", "No.": "number",
     "Nos.": "numbers", "Inc.": "Incorporated", "Corp.": "Corporation", "Co.": "Company",
@@ -213,4 +215,7 @@ SENTENCE_FINAL_ABBREVIATIONS = (
     set(AP_STATES) | {"U.S.", "U.K.", "U.N.", "U.S.S.R.", "E.U.", "D.C.", "a.m.", "p.m.", "A.M.",
                       "P.M.", "etc.", "Inc.", "Corp.", "Co.", "Ltd.", "Jr.", "Sr.", "B.C.", "A.D.",
                       "Ph.D.", "Bros."} | set(STREET_SUFFIXES)
+    # unit words ("82nd Abn. Div. hosted the jump"): a sentence ends there only when one plainly starts
+    | {"Abn.", "Inf.", "Armd.", "Cav.", "Mech.", "Avn.", "Engr.", "Arty.", "Spt.", "Bn.", "Bde.", "Regt.",
+       "Sqdn.", "Sqn.", "Div.", "Det.", "Grp.", "Bty."}
 )
