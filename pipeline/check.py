@@ -339,11 +339,95 @@ def _item_transcripts(f: _Feed, item: Any, i: int, where: str) -> None:
             check_transcript_json(local.read_text(encoding="utf-8", errors="replace"), local.name, seconds, f.out)
 
 
+def _podcast(el: Any, f: _Feed, tag: str) -> list[Any]:
+    return [x for ns in f.podcast_ns for x in el.findall(f"{{{ns}}}{tag}")]
+
+
+def _channel_txt(f: _Feed) -> None:
+    """podcast:txt: at most 4,000 characters, a purpose of at most 128."""
+    for el in _podcast(f.channel, f, "txt"):
+        text, purpose = (el.text or "").strip(), el.get("purpose", "")
+        if not text or len(text) > 4000:
+            f.out.error(f.name, "podcast-txt", f"podcast:txt must hold 1-4000 characters, not {len(text)}")
+        if len(purpose) > 128:
+            f.out.error(f.name, "podcast-txt", f"podcast:txt purpose is {len(purpose)} characters; at most 128")
+
+
+def _item_alternates(f: _Feed, item: Any, i: int, where: str) -> None:
+    """podcast:alternateEnclosure: a type, a byte length, a numeric bitrate, at least one
+    podcast:source with a uri, at most one default; a file of ours is there with that length."""
+    alternates = _podcast(item, f, "alternateEnclosure")
+    if sum(1 for a in alternates if a.get("default") == "true") > 1:
+        f.out.error(where, "alternate-enclosure", "more than one podcast:alternateEnclosure is default")
+    for a in alternates:
+        mime, length, bitrate = a.get("type", ""), a.get("length", ""), a.get("bitrate", "")
+        if not mime:
+            f.out.error(where, "alternate-enclosure", "a podcast:alternateEnclosure has no type")
+        if length and not length.isdigit():
+            f.out.error(where, "alternate-enclosure", f"alternateEnclosure length {length!r} is not a byte count")
+        if bitrate and not re.fullmatch(r"\d+(\.\d+)?", bitrate):
+            f.out.error(where, "alternate-enclosure", f"alternateEnclosure bitrate {bitrate!r} is not a number")
+        if a.get("default") not in (None, "true", "false"):
+            f.out.error(where, "alternate-enclosure", f"alternateEnclosure default {a.get('default')!r} is not true or false")
+        sources = [x.get("uri", "") for x in _podcast(a, f, "source")]
+        if not sources or not all(sources):
+            f.out.error(where, "alternate-enclosure", f"the {mime or 'untyped'} alternateEnclosure has no podcast:source uri")
+        for uri in sources:
+            local = _local(f.feed_dir, f.base_url, uri)
+            if local is None:
+                continue
+            if not local.is_file():
+                f.out.error(where, "alternate-missing", f"{uri} is not in feed/")
+            elif length.isdigit() and int(length) != local.stat().st_size:
+                f.out.error(where, "alternate-length", f"alternateEnclosure length {length} but the file has "
+                                                       f"{local.stat().st_size} bytes")
+
+
+def _item_chapters(f: _Feed, item: Any, i: int, where: str) -> None:
+    """podcast:chapters: a JSON chapters file (version, chapters with numeric startTime in order,
+    absolute url and img where given)."""
+    for el in _podcast(item, f, "chapters"):
+        local = _local(f.feed_dir, f.base_url, el.get("url", ""))
+        if local is None:
+            continue
+        if not local.is_file():
+            f.out.error(where, "chapters-missing", f"{el.get('url')} is not in feed/")
+            continue
+        try:
+            data = json.loads(local.read_text(encoding="utf-8"))
+            chapters = data["chapters"]
+            assert isinstance(chapters, list) and "version" in data
+        except (ValueError, KeyError, AssertionError, TypeError):
+            f.out.error(where, "chapters-json", f"{local.name} is not JSON chapters ({{version, chapters}})")
+            continue
+        prev = -1.0
+        for n, c in enumerate(chapters, 1):
+            start = c.get("startTime") if isinstance(c, dict) else None
+            if not isinstance(start, (int, float)) or start < prev:
+                f.out.error(where, "chapters-json", f"{local.name}: chapter {n} has no startTime in order")
+                continue
+            prev = start
+            for key in ("url", "img"):
+                if key in c and not str(c[key]).startswith(("http://", "https://")):
+                    f.out.error(where, "chapters-json", f"{local.name}: chapter {n}'s {key} is not an http(s) URL")
+
+
+def _item_link(f: _Feed, item: Any, i: int, where: str) -> None:
+    """The item's <link> (its page), when it is on this site, exists."""
+    link = _t(item, "link")
+    local = _local(f.feed_dir, f.base_url, link)
+    if local is not None and link.endswith("/"):
+        local = local / "index.html"
+    if local is not None and "#" not in link and not local.is_file():
+        f.out.error(where, "item-link", f"its page {link} is not in feed/")
+
+
 # the rules, in the order their findings are reported; a new rule is a function and a line here
 CHANNEL_RULES: list[Callable[[_Feed], None]] = [_channel_text, _channel_categories, _channel_artwork,
-                                                 _channel_podcast_namespace]
+                                                 _channel_podcast_namespace, _channel_txt]
 ITEM_RULES: list[Callable[[_Feed, Any, int, str], None]] = [
-    _item_title, _item_guid, _item_pubdate, _item_enclosure, _item_itunes, _item_transcripts]
+    _item_title, _item_guid, _item_pubdate, _item_enclosure, _item_itunes, _item_transcripts, _item_alternates,
+    _item_chapters, _item_link]
 
 
 def check_feed_xml(data: bytes, feed_dir: Path, base_url: str, out: _Collector,

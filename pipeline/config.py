@@ -56,6 +56,9 @@ class Audio:
     # LAME's algorithm quality, 0 (best, slowest) to 9; 7 is transparent for speech at 96 kbps
     # and takes half the CPU of the default
     encoder_quality: int = 7
+    # a mono Opus copy of every episode at this bitrate for slow connections (podcast:alternateEnclosure)
+    low_bandwidth: bool = True
+    low_bandwidth_kbps: int = 24
     # integrated loudness target in LUFS; None means the podcast norm for the layout
     loudness: float | None = None
     true_peak: float = -1.0
@@ -197,7 +200,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "voice.length_scale": (0.25, 4.0), "voice.noise_scale": (0.0, 2.0), "voice.noise_w": (0.0, 2.0),
     "voice.retries": (0, 20), "voice.retry_backoff": (0.0, 60.0), "voice.timeout": (1.0, 300.0),
     "audio.channels": (1, 2), "audio.sample_rate": (8000, 96000), "audio.bitrate": (16, 320),
-    "audio.encoder_quality": (0, 9), "audio.loudness": (-40.0, -5.0), "audio.true_peak": (-12.0, 0.0),
+    "audio.encoder_quality": (0, 9), "audio.low_bandwidth_kbps": (12, 64), "audio.loudness": (-40.0, -5.0), "audio.true_peak": (-12.0, 0.0),
     "audio.sentence_pause": (0.0, 10.0), "audio.paragraph_pause": (0.0, 10.0), "audio.section_pause": (0.0, 10.0),
     "audio.intro_lead": (0.0, 60.0), "audio.outro_tail": (0.0, 60.0), "audio.duck_db": (-60.0, 0.0),
     "audio.crossfade": (0.0, 10.0),

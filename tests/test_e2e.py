@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -322,3 +323,72 @@ def test_page_plays_one_episode_at_a_time_names_each_region_and_rounds_like_the_
     finally:
         browser.close()
         pw.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw, chromium = _browser()
+    yield chromium
+    chromium.close()
+    pw.stop()
+
+
+_TARGETS = """() => Array.from(document.querySelectorAll('a[href], button, input, audio[controls], [tabindex]:not([tabindex="-1"])'))
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    // WCAG 2.5.8's inline exception: a target inside a sentence of text
+    const inline = s.display === 'inline' && el.parentElement && el.parentElement.textContent.trim() !== el.textContent.trim();
+    return {tag: el.tagName, text: (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+            w: r.width, h: r.height, left: r.left, inline: inline, offscreen: r.right < 0 || r.left < -100}; })"""
+
+_FOCUS = """() => { const el = document.activeElement; if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect(); const x = r.left + Math.min(r.width / 2, 10), y = r.top + Math.min(r.height / 2, 10);
+  const hit = document.elementFromPoint(x, y);
+  return {tag: el.tagName, text: (el.textContent || '').trim().slice(0, 40), inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
+          covered: !(hit && (hit === el || el.contains(hit)))}; }"""
+
+
+def test_episode_page_has_the_whole_reading_and_meets_wcag_22(bundled, server, browser):
+    """The feed item's <link> is the episode's own page: its player (media two folders up), the
+    complete transcript as read, axe finds nothing at any impact, every control is at least 24 px
+    (WCAG 2.2 SC 2.5.8) and no focused control is hidden (SC 2.4.11)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from lxml import etree
+
+    pc = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    root = etree.fromstring(_get(server + "feed.xml")[2])
+    link = root.findtext("channel/item/link")
+    assert link == server + "episodes/020-khrushchev/"
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(link)
+        page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=15000)
+        meta = json.loads((bundled / "audio" / "episodes" / "020-khrushchev.json").read_text())
+        assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(meta["duration"], abs=0.5)
+        assert page.locator(".cue").all_inner_texts() == [c["text"] for c in meta["cues"]]
+        assert page.locator("h1").inner_text().startswith("Part 20: Khrushchev")
+        page.locator("a", has_text="Low-bandwidth download").wait_for()
+        opus = page.locator("a", has_text="Low-bandwidth download").get_attribute("href")
+        assert _get(urllib.parse.urljoin(link, opus), method="HEAD")[0] == 200
+        assert root.xpath("count(channel/item/podcast:alternateEnclosure)", namespaces=pc) == 2
+        results = Axe().run(page)
+        assert [(v["id"], v["impact"]) for v in results.response["violations"]] == []
+        small = [t for t in page.evaluate(_TARGETS)
+                 if not t["inline"] and not t["offscreen"] and (t["w"] < 24 or t["h"] < 24)]
+        assert small == [], small
+        # Tab through every control: each is in view and not covered when it has focus
+        count = page.evaluate("document.querySelectorAll('a[href], button, input, audio[controls]').length")
+        seen = []
+        for _ in range(count + 2):
+            page.keyboard.press("Tab")
+            state = page.evaluate(_FOCUS)
+            if state:
+                assert state["inView"] and not state["covered"], state
+                seen.append(state["tag"])
+        assert seen.count("BUTTON") >= len(meta["cues"])
+        assert errors == []
+    finally:
+        page.close()

@@ -52,7 +52,7 @@ def test_guid_survives_title_base_url_and_audio_changes(tmp_path):
     assert run_cli("check", show=show).exit_code == 0
     toml.write_text(toml.read_text() + "\n[publish]\ngrace_days = 0\n")
     result = run_cli("clean", show=show)
-    assert "7 superseded media files (" in result.output, result.output  # the MP3 and its captions and transcripts
+    assert "8 superseded media files (" in result.output, result.output  # the MP3, its Opus copy, captions, transcripts
     names = sorted(p.name for p in (show / "feed" / "media").glob("*.mp3"))
     assert names == [url3.rsplit("/", 1)[1]]
 

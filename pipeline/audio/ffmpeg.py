@@ -161,3 +161,16 @@ class Encoder:
         except queue.Full:
             pass
         self._log.close()
+
+
+def encode_opus(src: Path, dst: Path, kbps: int) -> None:
+    """A mono, speech-tuned Opus-in-Ogg copy of an episode, for listeners on slow or metered
+    connections (podcast:alternateEnclosure). Written to `dst` as it is; callers make it atomic."""
+    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-vn", "-map_metadata", "-1",
+           "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip", "-f", "ogg", str(dst)]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode != 0:
+        why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason given"])[-1]
+        raise AudioError(f"the low-bandwidth copy could not be encoded ({why[:120]})", src,
+                         "set [audio] low_bandwidth = false, or reinstall imageio-ffmpeg")
+

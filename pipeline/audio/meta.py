@@ -31,12 +31,23 @@ class Chapter(TypedDict):
     start: float
     end: float
     title: str
+    kind: NotRequired[str]    # intro | body | outro
 
 
 class Loudness(TypedDict):
     integrated: float
     true_peak: float | None
     target: float
+
+
+class Alternate(TypedDict):
+    """The low-bandwidth copy of the episode (audio/episodes/SLUG.opus)."""
+
+    type: str
+    bytes: int
+    sha256: str
+    bitrate: int          # bits per second
+    title: str
 
 
 class RenderMeta(TypedDict):
@@ -52,6 +63,7 @@ class RenderMeta(TypedDict):
     cues: list[Cue]
     chapters: list[Chapter]
     rendered: str
+    alternate: NotRequired[Alternate]
 
 
 def rendered_paths(show: Show, slug: str) -> tuple[Path, Path]:

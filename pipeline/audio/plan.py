@@ -75,7 +75,8 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     a = show.audio
     inputs = digest(
         AUDIO_VERSION, code_digest("audio", "artwork"), [ln.key for ln in lines], [(ln.section, ln.paragraph, ln.title, ln.written) for ln in lines],
-        [a.channels, a.sample_rate, a.bitrate, a.encoder_quality, a.target_lufs, a.true_peak, a.sentence_pause,
+        [a.channels, a.sample_rate, a.bitrate, a.encoder_quality, a.low_bandwidth, a.low_bandwidth_kbps,
+         a.target_lufs, a.true_peak, a.sentence_pause,
          a.paragraph_pause, a.section_pause, a.intro_lead, a.outro_tail, a.duck_db, a.crossfade],
         assets, cover_key,
         [ep.title, ep.author, ep.organization, ep.number, ep.published.isoformat(), ep.summary, ep.source_url,

@@ -12,11 +12,34 @@ from ..config import Show
 from ..errors import AudioError, EngineError
 from ..files import atomic_path, sha256_file, write_json
 from .cache import ClipCache
-from .meta import Cue, RenderMeta
+from .meta import Alternate, Cue, RenderMeta
 from .music import MusicLoader
 from .plan import AudioPlan
 
 log = logging.getLogger(__name__)
+
+
+def _section_kinds(placed) -> list[str]:
+    """The kind (intro, body, outro) of each section, in the order the chapters list them."""
+    kinds: dict[int, str] = {}
+    for p in placed:
+        kinds.setdefault(p.line.section, p.line.kind)
+    return list(kinds.values())
+
+
+def _low_bandwidth(show: Show, mp3) -> Alternate | None:
+    """The Opus copy beside the MP3 (or none, when the show turned it off: an old one is removed)."""
+    from .ffmpeg import encode_opus
+
+    path = mp3.with_suffix(".opus")
+    if not show.audio.low_bandwidth:
+        path.unlink(missing_ok=True)
+        return None
+    kbps = show.audio.low_bandwidth_kbps
+    with atomic_path(path) as tmp:
+        encode_opus(mp3, tmp, kbps)
+    return {"type": "audio/ogg; codecs=opus", "bytes": path.stat().st_size, "sha256": sha256_file(path),
+            "bitrate": kbps * 1000, "title": f"Low bandwidth ({kbps} kbps, mono)"}
 
 
 def _cue(p, rate: int, cache: ClipCache, narrator) -> Cue:
@@ -96,6 +119,7 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
             result = mix_to_mp3(tmp, a, iter(plan.lines), music.get(a.intro), music.get(a.outro), load,
                                 gain_db=correction)
         write_tags(tmp, plan.ep, show, result.chapters, cover_jpeg)
+    alternate = _low_bandwidth(show, plan.mp3)
     st = plan.mp3.stat()
     meta: RenderMeta = {
         "slug": plan.ep.slug,
@@ -110,8 +134,11 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
         "channels": a.channels,
         "sample_rate": a.sample_rate,
         "cues": [_cue(p, result.rate, cache, narrator) for p in result.placed],
-        "chapters": [{"start": round(s, 3), "end": round(e, 3), "title": t} for s, e, t in result.chapters],
+        "chapters": [{"start": round(s, 3), "end": round(e, 3), "title": t, "kind": k}
+                     for (s, e, t), k in zip(result.chapters, _section_kinds(result.placed))],
         "rendered": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+    if alternate is not None:
+        meta["alternate"] = alternate
     write_json(plan.meta, meta)
     return meta

@@ -46,7 +46,7 @@ def load_published(show: Show) -> dict[str, EpisodeRecord]:
 def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
     version = meta["sha256"][:10]
     stem = f"{MEDIA}/{ep.slug}-{version}"
-    return {
+    record: EpisodeRecord = {
         "slug": ep.slug,
         "guid": ep.guid,
         "title": ep.title,
@@ -67,8 +67,13 @@ def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
         "cues": meta["cues"],
         "chapters": meta["chapters"],
         "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
-                  "html": f"{stem}.html", "chapters": f"{stem}-chapters.json", "json": f"{stem}-transcript.json"},
+                  "html": f"{stem}.html", "chapters": f"{stem}-chapters.json", "json": f"{stem}-transcript.json",
+                  "page": f"episodes/{ep.slug}/index.html"},
     }
+    if "alternate" in meta:
+        record["alternate"] = meta["alternate"]
+        record["files"]["opus"] = f"{stem}.opus"
+    return record
 
 
 def feed_inputs(show: Show, records: list[EpisodeRecord], cover_key: str) -> str:
@@ -146,10 +151,11 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
     Then media and per-episode files go in under new names, and index.html and feed.xml last,
     the two of them always listing the same episodes.
     """
-    from .pages import XSL, index_html, transcript_html
+    from .pages import XSL, episode_html, index_html, transcript_html
     from .rss import build_feed
 
     out = show.feed_dir
+    cover_name = f"cover.{cover.ext}"
     planned: list[tuple[EpisodeRecord, Path | None, dict[str, str]]] = []
     for r in records:
         f = r["files"]
@@ -161,10 +167,10 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
         cut = captions.cut(r["cues"])
         texts = {"vtt": captions.vtt(r["cues"], r["title"], cut), "srt": captions.srt(r["cues"], cut),
                  "txt": captions.plain(r["cues"], heading), "html": transcript_html(r, show),
-                 "chapters": captions.chapters_json(r["chapters"]), "json": captions.transcript_json(r["cues"], cut)}
+                 "chapters": captions.chapters_json(r["chapters"], r.get("source_url") or "", show.base_url + cover_name),
+                 "json": captions.transcript_json(r["cues"], cut), "page": episode_html(r, show, cover_name)}
         planned.append((r, src, texts))
     published = [r for r, _, _ in planned]
-    cover_name = f"cover.{cover.ext}"
     index = index_html(show, published, cover_name)
     try:
         feed_xml = build_feed(show, published, cover_file=cover_name)
@@ -182,6 +188,10 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
         if not mp3.exists():
             assert src is not None  # planned only when one of the two exists
             _place_media(src, mp3)
+        if f.get("opus") and not (out / f["opus"]).exists():
+            opus = (src or mp3).with_suffix(".opus")
+            if opus.exists():
+                _place_media(opus, out / f["opus"])
         for kind, text in texts.items():
             path = out / str(f[kind])  # type: ignore[literal-required]  # kind is one of Files' keys
             if not path.exists() or path.read_text(encoding="utf-8") != text:
@@ -195,6 +205,11 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
     files += [cover_name, "feed.xsl", "index.html", "feed.xml"]
     # only now that feed.xml no longer points at them: superseded media start their grace period
     prune_superseded(show, keep=set(files))
+    pages = out / "episodes"
+    if pages.is_dir():  # the page of an episode no longer published
+        for folder in pages.iterdir():
+            if folder.is_dir() and f"episodes/{folder.name}/index.html" not in files:
+                shutil.rmtree(folder, ignore_errors=True)
     for stale in out.glob("cover.*"):
         if stale.name != cover_name:
             stale.unlink(missing_ok=True)

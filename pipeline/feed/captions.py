@@ -228,11 +228,18 @@ def plain(cues: list[Cue], heading: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def chapters_json(chapters: list[Chapter]) -> str:
-    """The podcast namespace's JSON chapters format (version 1.2.0)."""
-    return json.dumps({"version": "1.2.0",
-                       "chapters": [{"startTime": round(c["start"], 3), "endTime": round(c["end"], 3),
-                                     "title": c["title"]} for c in chapters]}, indent=2, ensure_ascii=False) + "\n"
+def chapters_json(chapters: list[Chapter], source_url: str = "", image: str = "") -> str:
+    """The podcast namespace's JSON chapters format (version 1.2.0): the story's chapters link
+    back to the article they read (`url`), and every chapter shows the show's artwork (`img`)."""
+    out = []
+    for c in chapters:
+        entry: dict = {"startTime": round(c["start"], 3), "endTime": round(c["end"], 3), "title": c["title"]}
+        if image:
+            entry["img"] = image
+        if source_url and c.get("kind", "body") == "body":
+            entry["url"] = source_url
+        out.append(entry)
+    return json.dumps({"version": "1.2.0", "chapters": out}, indent=2, ensure_ascii=False) + "\n"
 
 
 def whole_seconds(seconds: float) -> int:

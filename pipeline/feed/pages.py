@@ -87,6 +87,9 @@ def _episode(record: EpisodeRecord, show: Show) -> dict[str, Any]:
         "chapters": [{"start": f"{c['start']:.3f}", "time": timestamp(c["start"]), "title": c["title"]}
                      for c in record.get("chapters", [])],
         "paragraphs": _paragraphs(record),
+        "page": f"episodes/{record['slug']}/",
+        "low": {"megabytes": f"{record['alternate']['bytes'] / 1e6:.1f}"} if record.get("alternate") else None,
+        "narrator": f"{show.voice.engine} ({show.voice.voice})",
     }
 
 
@@ -94,6 +97,14 @@ def index_html(show: Show, records: list[EpisodeRecord], cover_file: str) -> str
     ordered = sorted(records, key=lambda r: (r["published"], r.get("number") or 0), reverse=True)
     return _env().get_template("index.html").render(
         show=show, cover_file=cover_file, episodes=[_episode(r, show) for r in ordered])
+
+
+def episode_html(record: EpisodeRecord, show: Show, cover_file: str) -> str:
+    """The episode's own page (the feed item's <link>): its player, chapters, downloads and the
+    whole transcript as read, with the same read-along as the index. It lives two folders down,
+    at episodes/SLUG/index.html, so every link goes up to the site's root first."""
+    return _env().get_template("episode.html").render(
+        show=show, cover_file=cover_file, ep=_episode(record, show), root="../../", page=True)
 
 
 def transcript_html(record: EpisodeRecord, show: Show) -> str:

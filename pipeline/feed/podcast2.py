@@ -44,6 +44,12 @@ class Podcast2Extension(BaseExtension):
         self.__locked: tuple[bool, str] | None = None
         self.__persons: list[dict] = []
         self.__medium: str | None = None
+        self.__txts: list[tuple[str, str]] = []
+
+    def txt(self, text: str, purpose: str = "") -> list[tuple[str, str]]:
+        """podcast:txt: free text with a machine-readable purpose (e.g. "ai-content")."""
+        self.__txts.append((text, purpose))
+        return self.__txts
 
     def extend_ns(self):
         return {"podcast": PODCAST_NS}
@@ -81,6 +87,11 @@ class Podcast2Extension(BaseExtension):
             xml_elem(f"{{{PODCAST_NS}}}medium", channel).text = self.__medium
         for p in self.__persons:
             _person(channel, p)
+        for text, purpose in self.__txts:
+            el = xml_elem(f"{{{PODCAST_NS}}}txt", channel)
+            el.text = text
+            if purpose:
+                el.attrib["purpose"] = purpose
         return rss_feed
 
 
@@ -91,6 +102,15 @@ class Podcast2EntryExtension(BaseEntryExtension):
         self.__season: tuple[int, str] | None = None
         self.__episode: tuple[int | float, str] | None = None
         self.__persons: list[dict] = []
+        self.__alternates: list[dict] = []
+
+    def alternate_enclosure(self, url: str, type: str, length: int, bitrate: int = 0, title: str = "",
+                            default: bool = False) -> list[dict]:
+        """podcast:alternateEnclosure with one podcast:source: the same episode in another file."""
+        self.__alternates.append({"url": url, "type": type, "length": str(int(length)),
+                                  "bitrate": str(int(bitrate)) if bitrate else "", "title": title[:32],
+                                  "default": "true" if default else ""})
+        return self.__alternates
 
     def extend_ns(self):
         return {"podcast": PODCAST_NS}
@@ -133,6 +153,12 @@ class Podcast2EntryExtension(BaseEntryExtension):
             el.text = str(self.__season[0])
             if self.__season[1]:
                 el.attrib["name"] = self.__season[1]
+        for alt in self.__alternates:
+            el = xml_elem(f"{{{PODCAST_NS}}}alternateEnclosure", entry)
+            for key in ("type", "length", "bitrate", "title", "default"):
+                if alt.get(key):
+                    el.attrib[key] = alt[key]
+            xml_elem(f"{{{PODCAST_NS}}}source", el).attrib["uri"] = alt["url"]
         if self.__episode is not None:
             el = xml_elem(f"{{{PODCAST_NS}}}episode", entry)
             el.text = str(self.__episode[0])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
-from ..audio.meta import Chapter, Cue, Loudness
+from ..audio.meta import Alternate, Chapter, Cue, Loudness
 
 
 class AudioInfo(TypedDict):
@@ -22,6 +22,8 @@ class Files(TypedDict):
     html: str
     chapters: str
     json: str                # the Podcasting 2.0 JSON transcript
+    opus: NotRequired[str]   # the low-bandwidth copy, when the show makes one
+    page: NotRequired[str]   # the episode's own page
 
 
 class EpisodeRecord(TypedDict):
@@ -48,3 +50,4 @@ class EpisodeRecord(TypedDict):
     cues: list[Cue]
     chapters: list[Chapter]
     files: Files
+    alternate: NotRequired[Alternate]

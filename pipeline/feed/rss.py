@@ -24,7 +24,7 @@ def media_url(base_url: str, record: EpisodeRecord, kind: str) -> str:
     return base_url + record["files"][kind]  # type: ignore[literal-required]
 
 
-def show_notes(record: EpisodeRecord, base_url: str) -> str:
+def show_notes(record: EpisodeRecord, base_url: str, narrator: str = "") -> str:
     """HTML show notes: summary, credit and source, chapters as timestamps, transcript links."""
     published = datetime.fromisoformat(record["published"])
     parts = [f"<p>{e(record['summary'])}</p>"] if record.get("summary") else []
@@ -46,11 +46,22 @@ def show_notes(record: EpisodeRecord, base_url: str) -> str:
     parts.append(f'<p>Transcript: <a href="{e(media_url(base_url, record, "html"), quote=True)}">read it</a>, '
                  f'captions <a href="{e(media_url(base_url, record, "vtt"), quote=True)}">WebVTT</a> and '
                  f'<a href="{e(media_url(base_url, record, "srt"), quote=True)}">SRT</a>.</p>')
+    if record["files"].get("opus"):
+        parts.append(f'<p>On a slow connection? <a href="{e(media_url(base_url, record, "opus"), quote=True)}">'
+                     "Low-bandwidth version</a> (Opus, mono).</p>")
+    if narrator:
+        parts.append(f"<p>Narrated by a synthetic voice: {e(narrator)}. The words are the article's, as written.</p>")
     return "\n".join(parts)
 
 
 def narrator_name(show: Show) -> str:
     return f"readcast ({show.voice.engine} voice {show.voice.voice})"
+
+
+def ai_statement(show: Show) -> str:
+    """What podcast:txt purpose="ai-content" says: which parts a machine made, and which not."""
+    return (f"Narration is synthetic: every episode is read by a text-to-speech voice ({show.voice.engine}, "
+            f"{show.voice.voice}) from the published article. The words are the authors'; no AI wrote or changed them.")
 
 
 def build_feed(show: Show, records: list[EpisodeRecord], base_url: str | None = None, cover_file: str = "cover.png") -> bytes:
@@ -87,6 +98,7 @@ def build_feed(show: Show, records: list[EpisodeRecord], base_url: str | None = 
     p2 = fg.podcast2
     p2.guid(show.podcast_guid or podcast_guid(feed_url))
     p2.medium("podcast")
+    p2.txt(ai_statement(show), purpose="ai-content")
     if show.owner.email:
         p2.locked(show.locked, show.owner.email)
     newest = None
@@ -96,12 +108,21 @@ def build_feed(show: Show, records: list[EpisodeRecord], base_url: str | None = 
         fe = fg.add_entry(order="append")
         fe.guid(record["guid"], permalink=False)
         fe.title(record["title"])
-        fe.link(href=f"{base}index.html#{record['slug']}")
-        notes = show_notes(record, base)
+        page = record["files"].get("page")
+        fe.link(href=base + page.removesuffix("index.html") if page else f"{base}index.html#{record['slug']}")
+        notes = show_notes(record, base, narrator_name(show))
         fe.description(notes)
         fe.content(notes, type="CDATA")
         fe.pubDate(published)
         fe.enclosure(base + record["files"]["mp3"], str(record["audio"]["bytes"]), "audio/mpeg")
+        alternate = record.get("alternate")
+        if alternate and record["files"].get("opus"):
+            # the spec: list the default enclosure too, marked default, then the alternatives
+            fe.podcast2.alternate_enclosure(base + record["files"]["mp3"], "audio/mpeg", record["audio"]["bytes"],
+                                            show.audio.bitrate * 1000, "Standard quality",
+                                            default=True)
+            fe.podcast2.alternate_enclosure(base + record["files"]["opus"], alternate["type"], alternate["bytes"],
+                                            alternate["bitrate"], "Low bandwidth")
         ie = fe.itunes
         ie.itunes_duration(str(whole_seconds(record["audio"]["duration"])))
         # the writer, or the unit that published it; an unsigned article gets the show's author,
