@@ -2,7 +2,7 @@
 """readcast benchmarks: each figure a ratio against piper alone, measured in the same run.
 
     .venv/bin/python bench/bench.py            # everything (about 8 minutes on 2 cores)
-    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify
+    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify lowband
 
 Figures (the issue's targets in brackets):
   cold    a new show's build of the bundled episode / `python -m piper` on the same spoken text [<= 1.10]:
@@ -17,6 +17,7 @@ Figures (the issue's targets in brackets):
   hostile `readcast add` and `build` of the worst front matter (alias bomb, 200 kB scalar)  [< 10 s each]
   verify  `readcast verify` of the bundled episode / synthesising it (raw piper, and a cold build)   [<= 0.5];
           then the clips heard again after a one-sentence edit                            [1]
+  lowband the low-bandwidth Opus copy of the bundled episode / a cold build                [< 0.10]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -161,6 +162,23 @@ def bench_verify(tmp: Path, runs: int = 3) -> dict:
             "clips heard after edit": int(heard.group(1)) if heard else -1, "all verify": verifies}
 
 
+def bench_lowband(tmp: Path, runs: int = 5) -> dict:
+    """The low-bandwidth Opus copy: encoding it from the bundled episode's MP3 / a cold build."""
+    from pipeline.audio.ffmpeg import encode_opus
+
+    show = copy_show(tmp / "lowband")
+    build = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+    mp3 = next((show / "audio" / "episodes").glob("*.mp3"))
+    times = []
+    for i in range(runs):
+        t = time.perf_counter()
+        encode_opus(mp3, tmp / f"low{i}.opus", 24)
+        times.append(time.perf_counter() - t)
+    e = statistics.median(times)
+    return {"cold build (s)": build, "opus copy (s)": e, "opus / build": e / build,
+            "opus / mp3 bytes": (tmp / "low0.opus").stat().st_size / mp3.stat().st_size, "all": times}
+
+
 def bench_rss(tmp: Path, minutes: int = 60) -> dict:
     """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
     show = copy_show(tmp / "long", episodes=False)
@@ -290,7 +308,7 @@ def bench_hostile(tmp: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify"]
+    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
@@ -299,7 +317,7 @@ def main(argv: list[str]) -> None:
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
-                  "verify": lambda: bench_verify(tmp)}[name]
+                  "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

@@ -133,6 +133,15 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
             continue
         keep.append(w)
     plan.work = keep
+    if show.digest.days and not only:
+        from .digest import add_digests
+
+        add_digests(plan)
+    elif only:
+        from .feed import load_published
+
+        # building some episodes keeps the published digests, as it keeps the other episodes
+        plan.unselected |= {slug for slug in load_published(show) if slug.startswith("digest-")}
 
     from .files import HashCache
 

@@ -101,6 +101,15 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class Digest:
+    # an extra episode every `days` days gathering that period's articles, one chapter each,
+    # read from the clips already made (0: none; 7: weekly, Monday to Sunday)
+    days: int = 0
+    # how many of the latest periods that have articles are published
+    keep: int = 4
+
+
+@dataclass(frozen=True)
 class Verify:
     # listen-back (`readcast verify`, `build --verify`): a speech recogniser checks every sentence
     recognizer: str = "whisper"
@@ -141,6 +150,7 @@ class Show:
     fetch: Fetch = field(default_factory=Fetch)
     publish: Publish = field(default_factory=Publish)
     verify: Verify = field(default_factory=Verify)
+    digest: Digest = field(default_factory=Digest)
 
     # --- folders: a show is a folder, its stages are sub-folders -------------------------
     @property
@@ -193,7 +203,7 @@ class Show:
 
 REQUIRED = ("id", "title", "description", "author", "base_url")
 _SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish,
-             "verify": Verify}
+             "verify": Verify, "digest": Digest}
 # every numeric setting's valid range (inclusive): a value outside it is refused when show.toml is
 # read, never turned into a silent episode or a hung build
 RANGES: dict[str, tuple[float, float]] = {
@@ -207,6 +217,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000),
     "fetch.timeout": (0.1, 600.0), "fetch.max_bytes": (1_000, 1_000_000_000), "fetch.max_redirects": (0, 20),
     "publish.grace_days": (0.0, 3650.0), "verify.threshold": (0.0, 1.0),
+    "digest.days": (0, 366), "digest.keep": (1, 520),
 }
 _TYPE_NAMES = {bool: "true or false", int: "whole number", float: "number", str: 'text in quotes ("...")'}
 SHOW_TYPES = ("serial", "episodic")

@@ -167,7 +167,9 @@ def encode_opus(src: Path, dst: Path, kbps: int) -> None:
     """A mono, speech-tuned Opus-in-Ogg copy of an episode, for listeners on slow or metered
     connections (podcast:alternateEnclosure). Written to `dst` as it is; callers make it atomic."""
     cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-vn", "-map_metadata", "-1",
-           "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip", "-f", "ogg", str(dst)]
+           # complexity 0 of 10: the default (10) took 17% of a bundled build, 1 took 9%, 0 about 7% (bench lowband)
+           "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip", "-compression_level", "0",
+           "-f", "ogg", str(dst)]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
         why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason given"])[-1]

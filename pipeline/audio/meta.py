@@ -32,6 +32,7 @@ class Chapter(TypedDict):
     end: float
     title: str
     kind: NotRequired[str]    # intro | body | outro
+    url: NotRequired[str]     # a digest's story: its article
 
 
 class Loudness(TypedDict):

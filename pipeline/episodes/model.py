@@ -58,6 +58,8 @@ class Episode:
     guid: str
     episode_type: str
     summary: str
+    # a digest's chapters: the source article address of each story, in order
+    chapter_urls: tuple[str, ...] = ()
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

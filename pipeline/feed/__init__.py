@@ -43,6 +43,19 @@ def load_published(show: Show) -> dict[str, EpisodeRecord]:
     return data.get("records", {}) if isinstance(data, dict) else {}
 
 
+def _chapters(ep: Episode, meta: RenderMeta) -> list:
+    """The render's chapters; a digest's stories each link to their article."""
+    chapters = [dict(c) for c in meta["chapters"]]
+    urls = iter(ep.chapter_urls)
+    if ep.chapter_urls:
+        for c in chapters:
+            if c.get("kind") == "body":
+                url = next(urls, "")
+                if url:
+                    c["url"] = url
+    return chapters
+
+
 def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
     version = meta["sha256"][:10]
     stem = f"{MEDIA}/{ep.slug}-{version}"
@@ -65,7 +78,7 @@ def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
         "audio": {"sha256": meta["sha256"], "bytes": meta["bytes"], "duration": meta["duration"],
                   "loudness": meta["loudness"]},
         "cues": meta["cues"],
-        "chapters": meta["chapters"],
+        "chapters": _chapters(ep, meta),
         "files": {"mp3": f"{stem}.mp3", "vtt": f"{stem}.vtt", "srt": f"{stem}.srt", "txt": f"{stem}.txt",
                   "html": f"{stem}.html", "chapters": f"{stem}-chapters.json", "json": f"{stem}-transcript.json",
                   "page": f"episodes/{ep.slug}/index.html"},

@@ -236,7 +236,9 @@ def chapters_json(chapters: list[Chapter], source_url: str = "", image: str = ""
         entry: dict = {"startTime": round(c["start"], 3), "endTime": round(c["end"], 3), "title": c["title"]}
         if image:
             entry["img"] = image
-        if source_url and c.get("kind", "body") == "body":
+        if c.get("url"):
+            entry["url"] = c["url"]
+        elif source_url and c.get("kind", "body") == "body":
             entry["url"] = source_url
         out.append(entry)
     return json.dumps({"version": "1.2.0", "chapters": out}, indent=2, ensure_ascii=False) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..config import Show
 from ..episodes import Episode
@@ -51,10 +52,12 @@ def load_script(show: Show, ep: Episode) -> Script:
     return load_script_file(show, ep).script
 
 
-def plan_script(show: Show, ep: Episode) -> ScriptResult:
-    """What the script stage would do for this episode, without writing anything."""
+def plan_script(show: Show, ep: Episode, make: Callable[[], Script] | None = None, inputs: str | None = None,
+                source: str | None = None) -> ScriptResult:
+    """What the script stage would do for this episode, without writing anything. `make`, `inputs`
+    and `source` stand in for the article's generator (a digest is made from other scripts)."""
     path = script_path(show, ep)
-    inputs = digest(generator_inputs(ep, show))
+    inputs = inputs or digest(generator_inputs(ep, show))
     existing = None
     try:
         existing = path.read_text(encoding="utf-8")
@@ -71,10 +74,10 @@ def plan_script(show: Show, ep: Episode) -> ScriptResult:
             return ScriptResult(script, path, "edited-stale" if stale else "edited", existing)
         if script.stamp.get("inputs") == inputs:
             return ScriptResult(script, path, "current", existing)
-    script = generate(ep, show)
+    script = make() if make is not None else generate(ep, show)
     body = script.body_text()
     script.stamp = {"inputs": inputs, "source": ep.source_hash[:16], "generated": body_hash(body)}
-    rel = f"{ep.source.parent.name}/{ep.source.name}"
+    rel = source or f"{ep.source.parent.name}/{ep.source.name}"
     return ScriptResult(script, path, "written", script.render(rel))
 
 
