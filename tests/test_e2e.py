@@ -90,7 +90,7 @@ def test_served_feed_points_at_the_server_and_parsers_see_every_field(bundled, s
     assert ep["title"] == "Khrushchev" and ep["guid"] == "48b58213-bdd7-546b-9a04-b129c605ab84"
     assert ep["number"] == 20 and ep["type"] == "full" and ep["explicit"] is False
     assert ep["total_time"] == int(meta["duration"] + 0.5)
-    assert ep["link"] == server + "index.html#020-khrushchev"
+    assert ep["link"] == server + "episodes/020-khrushchev/"  # the episode's own page
     assert ep["enclosures"][0]["url"].startswith(server + "media/")
     assert ep["enclosures"][0]["file_size"] == _mp3(bundled).stat().st_size
     assert "<p>" in ep["description_html"]
@@ -316,7 +316,7 @@ def test_page_plays_one_episode_at_a_time_names_each_region_and_rounds_like_the_
         with open(two_episodes / "feed" / "feed.xml", "rb") as fh:
             feed = {e["title"]: e["total_time"] for e in podcastparser.parse("http://x/feed.xml", fh)["episodes"]}
         for title, seconds in feed.items():
-            meta = page.locator(f"article.episode:has(h2:text-is('Part {1 if title == 'First' else 2}: {title}')) p.meta").first
+            meta = page.locator(f"article.episode:has(h2 a:text-is('Part {1 if title == 'First' else 2}: {title}')) p.meta").first
             shown = meta.inner_text().rsplit("\u00b7", 1)[1].strip()
             m, s = shown.split(":")
             assert int(m) * 60 + int(s) == seconds, (title, shown, seconds)
