@@ -2,7 +2,7 @@
 """readcast benchmarks: each figure a ratio against piper alone, measured in the same run.
 
     .venv/bin/python bench/bench.py            # everything (about 8 minutes on 2 cores)
-    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify lowband
+    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify lowband report
 
 Figures (the issue's targets in brackets):
   cold    a new show's build of the bundled episode / `python -m piper` on the same spoken text [<= 1.10]:
@@ -18,6 +18,7 @@ Figures (the issue's targets in brackets):
   verify  `readcast verify` of the bundled episode / synthesising it (raw piper, and a cold build)   [<= 0.5];
           then the clips heard again after a one-sentence edit                            [1]
   lowband the low-bandwidth Opus copy of the bundled episode / a cold build                [< 0.10]
+  report  `readcast report` of the bundled show, seconds                                   [< 2 s]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -179,6 +180,21 @@ def bench_lowband(tmp: Path, runs: int = 5) -> dict:
             "opus / mp3 bytes": (tmp / "low0.opus").stat().st_size / mp3.stat().st_size, "all": times}
 
 
+def bench_report(tmp: Path, runs: int = 3) -> dict:
+    """`readcast report` of the bundled show after its build: with the MP3's analysis to make
+    (as after a build that changed it) and with it cached."""
+    show = copy_show(tmp / "report")
+    subprocess.run([READCAST, "build", "-q", "--show", str(show)], check=True,
+                   env=dict(os.environ, READCAST_REPORT="off"))
+    cold, warm = [], []
+    for _ in range(runs):
+        shutil.rmtree(show / ".readcast" / "report" / "analysis", ignore_errors=True)
+        cold.append(timed([READCAST, "report", "--show", str(show)], cwd=show))
+        warm.append(timed([READCAST, "report", "--show", str(show)], cwd=show))
+    return {"report, MP3 analysed (s)": statistics.median(cold), "report, analysis cached (s)": statistics.median(warm),
+            "all cold": cold}
+
+
 def bench_rss(tmp: Path, minutes: int = 60) -> dict:
     """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
     show = copy_show(tmp / "long", episodes=False)
@@ -308,7 +324,7 @@ def bench_hostile(tmp: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband"]
+    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
@@ -317,7 +333,8 @@ def main(argv: list[str]) -> None:
             fn = {"cold": lambda: bench_cold(tmp), "noop": lambda: bench_noop(tmp), "help": bench_help,
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
-                  "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp)}[name]
+                  "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp),
+                  "report": lambda: bench_report(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

@@ -240,7 +240,10 @@ def build_lock(show: Show):
 
 def _run(plan: Plan, jobs: int | None, progress: Progress | None,
          verify: Callable[[Plan], set[str]] | None = None) -> Report:
+    import time
+
     show = plan.show
+    clock = {"started": time.monotonic()}
     progress = progress or _Quiet()
     report = Report(problems=list(plan.problems))
 
@@ -262,6 +265,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
             log.warning(msg)
             report.warnings.append(msg)
 
+    clock["script"] = time.monotonic()
     # 2. audio: synthesise every missing clip of every stale episode, mixing each as it completes
     todo = plan.audio_to_render
     if todo:
@@ -298,6 +302,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}
             cache.prune(show.build.cache_limit_mb * 1_000_000, keep)
 
+    clock["audio"] = time.monotonic()
     # 3. listen back, before anything is published
     if verify is not None:
         for slug in sorted(verify(plan)):
@@ -306,6 +311,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                                                  plan.show.rendered_dir / f"{slug}.verify.json",
                                                  "fix the script or lexicon, or set [verify] fail = false"))
 
+    clock["listen"] = time.monotonic()
     # 4. feed
     if "feed" in plan.stages:
         records = _records(plan)
@@ -318,4 +324,26 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
             rendered = {r["slug"]: rendered_paths(show, r["slug"])[0] for r in records}
             publish(show, records, cover(show), plan.cover_key, rendered)
             report.feed_published = True
+    clock["feed"] = time.monotonic()
+    _record_build(plan, report, clock)
     return report
+
+
+def _record_build(plan: Plan, report: Report, clock: dict[str, float]) -> None:
+    """What the build report's summary shows: time per stage and cache reuse."""
+    from datetime import datetime, timezone
+
+    from .files import write_json
+
+    stages = {}
+    prev = clock["started"]
+    for name in ("script", "audio", "listen", "feed"):
+        stages[name] = round(clock[name] - prev, 3)
+        prev = clock[name]
+    write_json(plan.show.state_dir / "last-build.json", {
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": stages,
+        "episodes_rendered": [w.ep.slug for w in plan.audio_to_render],
+        "clips_synthesised": report.clips_synthesized,
+        "clips_in_episodes": sum(len(w.audio.lines) for w in plan.work if w.audio is not None),
+    })

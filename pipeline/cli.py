@@ -226,6 +226,9 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=F
         if "feed" in stages:
             parts.append("feed published to feed/" if report.feed_published else "feed current")
         click.echo(f"{'; '.join(parts)}. {time.monotonic() - t0:.1f} s.")
+    changed = report.scripts_written or report.episodes_rendered or report.feed_published
+    if changed and "audio" in stages and "feed" in stages and not quiet:
+        _report_after_build(show)
     if verbose:
         import resource
 
@@ -238,6 +241,28 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=F
         click.echo(f"{n} problem{'s' if n != 1 else ''}; everything else was built and feed/ keeps the last good "
                    "version of what failed.", err=True)
         sys.exit(1)
+
+
+def _report_after_build(show) -> None:
+    """Point at the build report. It is written in a background process (READCAST_REPORT=
+    background, the default), so the build returns at once; `inline` writes it before returning,
+    `off` skips it."""
+    import os
+    import subprocess
+
+    how = os.environ.get("READCAST_REPORT", "background")
+    if how == "off":
+        return
+    path = show.state_dir / "report" / "index.html"
+    if how == "inline":
+        from .report import write_report
+
+        write_report(show)
+    else:
+        subprocess.Popen([sys.executable, "-m", "pipeline", "report", "--show", str(show.root)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    click.echo(f"Report: {path}")
 
 
 def _stage_command(name: str, stages: tuple[str, ...], doc: str):
@@ -350,6 +375,27 @@ def verify_cmd(show_dir, slugs, tries, accepts, as_json, quiet, verbose):
     _fail_with(problems, exit_now=False)
     if problems or (show.verify.fail and any(c.flagged for c in checks)):
         sys.exit(1)
+
+
+@main.command("report")
+@show_option
+@click.argument("slugs", nargs=-1)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report here (default: .readcast/report/index.html).")
+@click.option("--open", "open_it", is_flag=True, help="Open it in the default browser.")
+@handle_errors
+def report_cmd(show_dir, slugs, output, open_it):
+    """Write the producer's build report: waveform, loudness, every sentence on a time line
+    (reused, synthesised, edited, flagged; click to play), what changed, and check's findings."""
+    from .report import write_report
+
+    show = _load(show_dir)
+    path = write_report(show, list(slugs) or None, Path(output).resolve() if output else None)
+    click.echo(str(path))
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.as_uri())
 
 
 @main.command("script")

@@ -113,6 +113,29 @@ def integrated(samples: np.ndarray, rate: int) -> float:
     return max(SILENCE, value) if math.isfinite(value) else SILENCE
 
 
+def k_power(samples: np.ndarray, rate: int) -> np.ndarray:
+    """The K-weighted power of every sample, channels summed (BS.1770's weights are 1.0)."""
+    x = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
+    power = np.zeros(len(x))
+    h = k_weighting(rate)
+    for ch in range(x.shape[1]):
+        power += _fft_convolve(x[:, ch], h) ** 2
+    return power
+
+
+def loudness_curve(power: np.ndarray, rate: int, window: float, step: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """(times, LUFS) of K-weighted `power` (see k_power) over a sliding window: EBU R128's
+    momentary (0.4 s) or short-term (3 s) loudness every `step` seconds, at each window's end."""
+    n, hop = int(round(window * rate)), int(round(step * rate))
+    csum = np.concatenate(([0.0], np.cumsum(power)))
+    ends = np.arange(hop, len(power) + 1, hop)
+    starts = np.maximum(ends - n, 0)
+    mean = (csum[ends] - csum[starts]) / np.maximum(ends - starts, 1)
+    with np.errstate(divide="ignore"):
+        lufs = -0.691 + 10 * np.log10(np.maximum(mean, 1e-12))
+    return ends / rate, np.maximum(lufs, -70.0)
+
+
 def _smooth(n: int) -> bool:
     for p in (2, 3, 5, 7):
         while n % p == 0:

@@ -25,6 +25,7 @@ class Cue(TypedDict):
     words: NotRequired[list[tuple[str, float, float]]]
     # "aligned": from the engine's own alignments; "estimated": spread by syllables
     timing: NotRequired[str]
+    key: NotRequired[str]        # the sentence's clip in the cache
 
 
 class Chapter(TypedDict):
@@ -65,6 +66,8 @@ class RenderMeta(TypedDict):
     chapters: list[Chapter]
     rendered: str
     alternate: NotRequired[Alternate]
+    # the clips synthesised for this render (the rest came from the cache)
+    synthesised: NotRequired[list[str]]
 
 
 def rendered_paths(show: Show, slug: str) -> tuple[Path, Path]:

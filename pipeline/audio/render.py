@@ -59,7 +59,7 @@ def _cue(p, rate: int, cache: ClipCache, narrator) -> Cue:
                           lambda token: narrator.speak(token, phonemes=phonemes)) if spoken_units else []
     return {"start": round(start, 3), "end": round(p.end / rate, 3), "text": line.written,
             "section": line.section, "kind": line.kind, "paragraph": line.paragraph,
-            "words": [(w, round(a, 3), round(b, 3)) for w, a, b in words], "timing": timing}
+            "words": [(w, round(a, 3), round(b, 3)) for w, a, b in words], "timing": timing, "key": line.key}
 
 
 def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Future],
@@ -140,5 +140,10 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     }
     if alternate is not None:
         meta["alternate"] = alternate
+    meta["synthesised"] = [key for key in dict.fromkeys(ln.key for ln in plan.lines) if key in plan.missing]
+    if plan.meta.exists():  # kept for the build report's "what changed"
+        from ..files import write_bytes
+
+        write_bytes(show.state_dir / "report" / "previous" / plan.meta.name, plan.meta.read_bytes())
     write_json(plan.meta, meta)
     return meta
