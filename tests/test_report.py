@@ -86,7 +86,8 @@ def test_report_renders_in_chromium_plots_carry_the_duration_and_a_sentence_play
             page.wait_for_function("document.querySelector('audio').dataset.seekedAt !== undefined", timeout=5000)
             landed = float(page.evaluate("document.querySelector('audio').dataset.seekedAt"))
             assert abs(landed - meta["cues"][n]["start"]) <= 0.05
-            assert meta["cues"][n]["text"] in page.locator("[id='020-khrushchev'] .detail").inner_text()
+            detail = page.locator("[id='020-khrushchev'] .detail").inner_text()
+            assert meta["cues"][n]["text"] in detail and "Spoken: " + meta["cues"][n]["spoken"] in detail
             page.evaluate("delete document.querySelector('audio').dataset.seekedAt")
         assert errors == []
     finally:

@@ -26,6 +26,7 @@ class Cue(TypedDict):
     # "aligned": from the engine's own alignments; "estimated": spread by syllables
     timing: NotRequired[str]
     key: NotRequired[str]        # the sentence's clip in the cache
+    spoken: NotRequired[str]     # what the voice was given
 
 
 class Chapter(TypedDict):

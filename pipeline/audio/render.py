@@ -59,7 +59,8 @@ def _cue(p, rate: int, cache: ClipCache, narrator) -> Cue:
                           lambda token: narrator.speak(token, phonemes=phonemes)) if spoken_units else []
     return {"start": round(start, 3), "end": round(p.end / rate, 3), "text": line.written,
             "section": line.section, "kind": line.kind, "paragraph": line.paragraph,
-            "words": [(w, round(a, 3), round(b, 3)) for w, a, b in words], "timing": timing, "key": line.key}
+            "words": [(w, round(a, 3), round(b, 3)) for w, a, b in words], "timing": timing, "key": line.key,
+            "spoken": line.spoken}
 
 
 def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Future],

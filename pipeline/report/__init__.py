@@ -203,7 +203,7 @@ def episode_view(show: Show, slug: str, out_dir: Path, problems: list[str]) -> E
         state = ("flagged" if key in flagged else "synthesised" if key in synthesised
                  else "edited" if by_hand else "reused")
         counts[state] += 1
-        spoken = next((r["spoken"] for r in verify.get("results", []) if r.get("clip") == key), "")
+        spoken = c.get("spoken") or next((r["spoken"] for r in verify.get("results", []) if r.get("clip") == key), "")
         blocks.append({"n": n, "start": c["start"], "end": c["end"], "text": c["text"], "state": state,
                        "edited": by_hand,
                        "spoken": spoken, "left": 100 * c["start"] / meta["duration"],
