@@ -2,7 +2,7 @@
 """readcast benchmarks: each figure a ratio against piper alone, measured in the same run.
 
     .venv/bin/python bench/bench.py            # everything (about 8 minutes on 2 cores)
-    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify lowband report
+    .venv/bin/python bench/bench.py cold noop  # some of it: cold noop edit rss help normalise import hostile verify lowband report publish
 
 Figures (the issue's targets in brackets):
   cold    a new show's build of the bundled episode / `python -m piper` on the same spoken text [<= 1.10]:
@@ -19,6 +19,7 @@ Figures (the issue's targets in brackets):
           then the clips heard again after a one-sentence edit                            [1]
   lowband the low-bandwidth Opus copy of the bundled episode / a cold build                [< 0.10]
   report  `readcast report` of the bundled show, seconds                                   [< 2 s]
+  publish `readcast publish` of an unchanged 20-episode show to a local S3 server, seconds   [< 2 s]
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -195,6 +196,45 @@ def bench_report(tmp: Path, runs: int = 3) -> dict:
             "all cold": cold}
 
 
+def bench_publish(tmp: Path, episodes: int = 20, runs: int = 5) -> dict:
+    """`readcast publish` of an unchanged 20-episode show to a local S3 server (moto's): a no-op."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
+               READCAST_REPORT="off")
+    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        import boto3
+
+        boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="bench", aws_secret_access_key="bench",
+                     region_name="us-east-1").create_bucket(Bucket="bench")
+        show = copy_show(tmp / "publish", episodes=False)
+        text = (show / "show.toml").read_text().replace('engine = "piper"', 'engine = "fake"')
+        (show / "show.toml").write_text(text + f'\n[publish]\ntarget = "s3://bench/show"\nendpoint_url = "{endpoint}"\n')
+        for n in range(1, episodes + 1):
+            (show / "episodes" / f"{n:03d}-synthetic.txt").write_text(ARTICLE.format(n=n, d=(n % 28) + 1, m=n + 1))
+        subprocess.run([READCAST, "build", "-q", "--show", str(show)], check=True, env=env)
+        first = timed([READCAST, "publish", "-q", "--show", str(show)], cwd=show, env=env)
+        times = [timed([READCAST, "publish", "-q", "--show", str(show)], cwd=show, env=env) for _ in range(runs)]
+        files = sum(1 for p in (show / "feed").rglob("*") if p.is_file())
+        return {"episodes": episodes, "files in the site": files, "first publish (s)": first,
+                "no-op publish (s)": statistics.median(times), "all": times}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def bench_rss(tmp: Path, minutes: int = 60) -> dict:
     """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
     show = copy_show(tmp / "long", episodes=False)
@@ -324,7 +364,7 @@ def bench_hostile(tmp: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report"]
+    wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report", "publish"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
         tmp = Path(d)
@@ -334,7 +374,7 @@ def main(argv: list[str]) -> None:
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
                   "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp),
-                  "report": lambda: bench_report(tmp)}[name]
+                  "report": lambda: bench_report(tmp), "publish": lambda: bench_publish(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

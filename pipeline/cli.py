@@ -377,6 +377,34 @@ def verify_cmd(show_dir, slugs, tries, accepts, as_json, quiet, verbose):
         sys.exit(1)
 
 
+@main.command("publish")
+@show_option
+@click.option("--to", "target", default=None, metavar="URL",
+              help="Send here instead of [publish] target: s3://bucket/prefix, sftp://user@host/path or a folder.")
+@click.option("-n", "--dry-run", is_flag=True, help="Print what would be sent and deleted, with sizes; send nothing.")
+@with_verbosity
+@handle_errors
+def publish_cmd(show_dir, target, dry_run, quiet, verbose):
+    """Send feed/ to where listeners fetch it: check first, only what changed, media first and
+    feed.xml last, deletions after; an interrupted publish is finished by running it again."""
+    from .publish import publish
+
+    _setup_logging(verbose, quiet)
+    show = _load(show_dir)
+    plan, done = publish(show, target, dry_run=dry_run)
+    if dry_run:
+        for line in plan.describe():
+            click.echo(line)
+        return
+    assert done is not None
+    if not quiet:
+        if plan.nothing:
+            click.echo(f"Nothing to send: {plan.same} file(s) already published.")
+        else:
+            click.echo(f"Published: {len(done.sent)} file(s) sent ({done.bytes / 1e6:.1f} MB), "
+                       f"{len(done.deleted)} deleted, {done.unchanged} unchanged; feed.xml last.")
+
+
 @main.command("report")
 @show_option
 @click.argument("slugs", nargs=-1)

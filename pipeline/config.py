@@ -98,6 +98,11 @@ class Publish:
     # days a superseded MP3 (and its captions) stays in feed/ after a rebuild replaced it: apps and
     # directories holding the previous feed.xml still fetch it
     grace_days: float = 7.0
+    # where `readcast publish` sends feed/: "s3://bucket/prefix", "sftp://user@host[:port]/path"
+    # or a folder; credentials come from the environment, never from here
+    target: str = ""
+    endpoint_url: str = ""      # S3-compatible storage other than AWS (MinIO, SeaweedFS, R2...)
+    region: str = ""
 
 
 @dataclass(frozen=True)
