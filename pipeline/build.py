@@ -184,8 +184,8 @@ def _records(plan: Plan, assume_rendered: bool = False) -> list[EpisodeRecord]:
     published = load_published(show)
     records: list[EpisodeRecord] = []
     for w in plan.work:
-        if w.ep.slug in plan.failed:
-            continue
+        if w.ep.slug in plan.failed or w.ep.held_back():
+            continue  # a draft, or scheduled for later: built, never in the published feed
         meta = read_meta(show, w.ep.slug)
         if meta is None or (w.audio is not None and meta.get("inputs") != w.audio.inputs and not assume_rendered):
             if w.ep.slug in published:
@@ -324,9 +324,38 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
             rendered = {r["slug"]: rendered_paths(show, r["slug"])[0] for r in records}
             publish(show, records, cover(show), plan.cover_key, rendered)
             report.feed_published = True
+        _preview(plan, records)
     clock["feed"] = time.monotonic()
     _record_build(plan, report, clock)
     return report
+
+
+def _preview(plan: Plan, records: list[EpisodeRecord]) -> None:
+    """Drafts and scheduled episodes, with everything published, in a preview site of their own
+    (.readcast/preview/feed, served by `readcast serve --preview`); never in feed/."""
+    import dataclasses
+    import shutil
+
+    from .audio import read_meta, rendered_paths
+    from .feed import make_record, publish
+
+    show = plan.show
+    root = show.state_dir / "preview"
+    held = []
+    for w in plan.work:
+        if w.ep.held_back() and w.ep.slug not in plan.failed:
+            meta = read_meta(show, w.ep.slug)
+            if meta is not None:
+                held.append(make_record(w.ep, meta))
+    if not held:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    from .artwork import cover
+
+    preview = dataclasses.replace(show, root=root)
+    everything = records + held
+    rendered = {r["slug"]: rendered_paths(show, r["slug"])[0] for r in everything}
+    publish(preview, everything, cover(show), plan.cover_key, rendered)
 
 
 def _record_build(plan: Plan, report: Report, clock: dict[str, float]) -> None:

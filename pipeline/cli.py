@@ -405,6 +405,24 @@ def publish_cmd(show_dir, target, dry_run, quiet, verbose):
                        f"{len(done.deleted)} deleted, {done.unchanged} unchanged; feed.xml last.")
 
 
+@main.command("update")
+@show_option
+@click.option("--to", "target", default=None, metavar="URL", help="Publish here instead of [publish] target.")
+@handle_errors
+def update_cmd(show_dir, target):
+    """For cron: import what [sources] hold that is new, build, check, publish. Prints one line;
+    exits 0 when it published, 3 when there was nothing new, 1 when something failed."""
+    from .update import update
+
+    _setup_logging(False, True)
+    show = _load(show_dir)
+    result = update(show, target)
+    for p in result.problems:
+        click.echo(f"Error: {p}", err=True)
+    click.echo(result.summary)
+    sys.exit(result.status)
+
+
 @main.command("report")
 @show_option
 @click.argument("slugs", nargs=-1)
@@ -568,12 +586,17 @@ def check_cmd(show_dir, deep):
 @show_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on (others only when asked).")
+@click.option("--preview", is_flag=True, help="Serve the preview site: the published episodes plus drafts and scheduled ones.")
 @handle_errors
-def serve_cmd(show_dir, port, bind):
+def serve_cmd(show_dir, port, bind, preview):
     """Serve feed/ locally, with the feed's URLs pointing at this server."""
+    import dataclasses
+
     from .serve import serve
 
     show = _load(show_dir)
+    if preview:
+        show = dataclasses.replace(show, root=show.state_dir / "preview")
     serve(show, bind, port, announce=lambda url: click.echo(f"Serving {show.feed_dir} at {url} (subscribe: {url}feed.xml). Ctrl-C stops.", err=True))
 
 

@@ -106,6 +106,13 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class Sources:
+    # what `readcast update` imports from: article feeds (RSS/Atom URLs or files) and folders
+    feeds: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Digest:
     # an extra episode every `days` days gathering that period's articles, one chapter each,
     # read from the clips already made (0: none; 7: weekly, Monday to Sunday)
@@ -156,6 +163,7 @@ class Show:
     publish: Publish = field(default_factory=Publish)
     verify: Verify = field(default_factory=Verify)
     digest: Digest = field(default_factory=Digest)
+    sources: Sources = field(default_factory=Sources)
 
     # --- folders: a show is a folder, its stages are sub-folders -------------------------
     @property
@@ -208,7 +216,7 @@ class Show:
 
 REQUIRED = ("id", "title", "description", "author", "base_url")
 _SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish,
-             "verify": Verify, "digest": Digest}
+             "verify": Verify, "digest": Digest, "sources": Sources}
 # every numeric setting's valid range (inclusive): a value outside it is refused when show.toml is
 # read, never turned into a silent episode or a hung build
 RANGES: dict[str, tuple[float, float]] = {
@@ -261,6 +269,13 @@ def _coerce(section: str, cls: type, raw: dict[str, Any], where: Path, errors: l
         if key not in known:
             errors.append(ConfigError(f"unknown setting '{dotted}'", where,
                                       f"remove it or check its spelling (known: {', '.join(sorted(known))})"))
+            continue
+        if typing.get_origin(hints[key]) is list:  # a list of text ("feeds = ["https://..."]")
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors.append(ConfigError(f"setting '{dotted}' should be a list of text, not {value!r}", where,
+                                          f'write {key} = ["..."]'))
+            else:
+                values[key] = list(value)
             continue
         expected = _types(hints[key])
         if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):

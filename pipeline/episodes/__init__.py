@@ -231,6 +231,8 @@ def finish(article: Article, path: Path, data: bytes, show: Show) -> Episode:
         guid=str(article.guid).strip() or guid_for(show, slug),
         episode_type=article.episode_type,
         summary=article.summary.strip() or _summary(article.sections),
+        draft=article.draft,
+        publish_at=_aware(article.publish_at, show) if article.publish_at is not None else None,
     )
 
 

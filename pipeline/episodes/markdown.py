@@ -22,7 +22,7 @@ _KEYS = {
     "unit": "organization", "dateline": "dateline", "source_url": "source_url", "url": "source_url",
     "source": "source_url", "guid": "guid", "teaser": "teaser", "type": "episode_type",
     "episode_type": "episode_type", "summary": "summary", "description": "summary", "image": "image",
-    "headline": "headline",
+    "headline": "headline", "draft": "draft", "publish_at": "publish_at", "scheduled": "publish_at",
 }
 # keys readcast writes itself and reads elsewhere (`add` uses source_id to skip what it imported)
 _OWN_KEYS = {"source_id"}
@@ -134,13 +134,31 @@ def parse_markdown(text: str, path: Path) -> Article:
         if not field:
             article.warnings.append(f"front matter key '{key}' is not used")
             continue
+        if field == "draft" and isinstance(value, bool):
+            setattr(article, field, value)
+            continue
         value = _scalar(value)
+        if field == "draft" and value.lower() in ("true", "false", "yes", "no", ""):
+            setattr(article, field, value.lower() in ("true", "yes"))
+            continue
         if field in ("number", "season"):
             try:
                 value = int(value) if value != "" else None
             except (TypeError, ValueError):
                 raise EpisodeError(f"{key}: {value!r} is not a whole number", path,
                                    f"write {key}: 20") from None
+        elif field == "draft":
+            if not isinstance(value, bool):
+                raise EpisodeError(f"draft: {value!r} is not true or false", path, "write draft: true") from None
+        elif field == "publish_at":
+            parsed_at = parse_datetime(str(value)) if value != "" else None
+            if parsed_at is None and value != "":
+                try:
+                    parsed_at = datetime.fromisoformat(str(value))
+                except ValueError:
+                    raise EpisodeError(f"publish_at: {value!r} is not a date and time", path,
+                                       "write publish_at: 2026-12-01 09:00") from None
+            value = parsed_at
         elif field == "published":
             if isinstance(value, str):
                 parsed = parse_datetime(value) or parse_date(value)

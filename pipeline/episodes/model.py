@@ -36,6 +36,8 @@ class Article:
     summary: str = ""
     image: str = ""
     lead: str = ""           # the literal start of the body (a caption, when the page opens with one)
+    draft: bool = False      # built and previewable, never published
+    publish_at: datetime | None = None  # published once this time has passed
     warnings: list[str] = field(default_factory=list)
 
 
@@ -60,6 +62,18 @@ class Episode:
     summary: str
     # a digest's chapters: the source article address of each story, in order
     chapter_urls: tuple[str, ...] = ()
+    draft: bool = False
+    publish_at: datetime | None = None
+
+    def held_back(self, now: datetime | None = None) -> str:
+        """Why the episode is not in the published feed yet ("" when it is ready)."""
+        from datetime import timezone
+
+        if self.draft:
+            return "draft"
+        if self.publish_at is not None and self.publish_at > (now or datetime.now(timezone.utc)):
+            return f"scheduled for {self.publish_at.isoformat(timespec='minutes')}"
+        return ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
