@@ -96,11 +96,11 @@ def measure_file(path: Path) -> tuple[float, float]:
 class Encoder:
     """ffmpeg reading float PCM on stdin: limiter -> MP3, with an ebur128 meter on the same audio."""
 
-    def __init__(self, out: Path, settings: Audio):
+    def __init__(self, out: Path, settings: Audio, low: Path | None = None):
         self.settings = settings
         limit = 10 ** ((settings.true_peak - 0.7) / 20)  # sample-peak ceiling under the true-peak target
-        graph = (f"[0:a]alimiter=limit={limit:.4f}:attack=3:release=60:level=disabled,asplit=2[enc][m];"
-                 f"[m]ebur128=framelog=verbose[mm]")
+        limiter = f"alimiter=limit={limit:.4f}:attack=3:release=60:level=disabled"
+        graph = f"[0:a]{limiter},asplit=2[enc][m];[m]ebur128=framelog=verbose[mm]"
         cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y",
                "-f", "f32le", "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0",
                "-filter_complex", graph,
@@ -111,6 +111,16 @@ class Encoder:
                "-map", "[mm]", "-f", "null", "-"]
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        # the low-bandwidth copy: the same mix through the same limiter, in a second ffmpeg fed
+        # alongside the first, so the two encoders run on two cores at once
+        self.low: subprocess.Popen | None = None
+        if low is not None:
+            self._low_log = tempfile.TemporaryFile()
+            self.low = subprocess.Popen(
+                [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-v", "error", "-y", "-f", "f32le",
+                 "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0", "-af", limiter,
+                 *_opus_args(settings.low_bandwidth_kbps), str(low)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._low_log)
         # a writer thread feeds ffmpeg, so that mixing the next chunks overlaps encoding these
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
         self._broken = False
@@ -127,12 +137,16 @@ class Encoder:
                 continue
             try:
                 self.proc.stdin.write(data)
+                if self.low is not None and self.low.stdin is not None:
+                    self.low.stdin.write(data)
             except (BrokenPipeError, ValueError, OSError):
                 self._broken = True
-        try:
-            self.proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
+        for proc in (self.proc, self.low):
+            try:
+                if proc is not None and proc.stdin is not None:
+                    proc.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
 
     def write(self, block: np.ndarray) -> None:
         self._queue.put(np.ascontiguousarray(block, dtype=np.float32).tobytes())
@@ -141,6 +155,11 @@ class Encoder:
         self._queue.put(None)
         self._writer.join()
         code = self.proc.wait()
+        if self.low is not None and self.low.wait() != 0:
+            self._low_log.seek(0)
+            why = (self._low_log.read().decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+            raise AudioError(f"the low-bandwidth copy could not be encoded ({why[:120]})", None,
+                             "set [audio] low_bandwidth = false, or reinstall imageio-ffmpeg")
         self._log.seek(0)
         err = self._log.read().decode("utf-8", "replace")
         self._log.close()
@@ -153,9 +172,10 @@ class Encoder:
 
     def abort(self) -> None:
         self._broken = True
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        for proc in (self.proc, self.low):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
         try:
             self._queue.put_nowait(None)
         except queue.Full:
@@ -163,13 +183,17 @@ class Encoder:
         self._log.close()
 
 
+def _opus_args(kbps: int) -> list[str]:
+    # mono speech; complexity 0 of 10: the default (10) took 17% of a bundled build, 1 took 9%,
+    # 0 about 7% when encoded from the MP3 (bench lowband); in the mix's own pass it costs less
+    return ["-map_metadata", "-1", "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip",
+            "-compression_level", "0", "-f", "ogg"]
+
+
 def encode_opus(src: Path, dst: Path, kbps: int) -> None:
     """A mono, speech-tuned Opus-in-Ogg copy of an episode, for listeners on slow or metered
     connections (podcast:alternateEnclosure). Written to `dst` as it is; callers make it atomic."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-vn", "-map_metadata", "-1",
-           # complexity 0 of 10: the default (10) took 17% of a bundled build, 1 took 9%, 0 about 7% (bench lowband)
-           "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip", "-compression_level", "0",
-           "-f", "ogg", str(dst)]
+    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-vn", *_opus_args(kbps), str(dst)]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
         why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason given"])[-1]

@@ -244,10 +244,12 @@ class Mixer:
 
 
 def mix_to_mp3(out: Path, settings: Audio, lines: Iterable[Line], intro: Music | None, outro: Music | None,
-               load_clip: Callable[[str], tuple[np.ndarray, float]], gain_db: float = 0.0) -> MixResult:
-    """Mix and encode in one streaming pass; returns timings and the measured loudness."""
+               load_clip: Callable[[str], tuple[np.ndarray, float]], gain_db: float = 0.0,
+               low: Path | None = None) -> MixResult:
+    """Mix and encode in one streaming pass (and the low-bandwidth copy, when `low` names its file);
+    returns timings and the measured loudness."""
     mixer = Mixer(settings, intro, outro, load_clip, gain_db)
-    encoder = Encoder(out, settings)
+    encoder = Encoder(out, settings, low)
     try:
         end = mixer.run(lines, encoder.write)
         integrated, peak = encoder.finish()

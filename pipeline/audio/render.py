@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from concurrent.futures import Future
@@ -28,16 +29,13 @@ def _section_kinds(placed) -> list[str]:
 
 
 def _low_bandwidth(show: Show, mp3) -> Alternate | None:
-    """The Opus copy beside the MP3 (or none, when the show turned it off: an old one is removed)."""
-    from .ffmpeg import encode_opus
-
+    """The Opus copy beside the MP3, made in the mix's pass (or none, when the show turned it off:
+    an old one is removed)."""
     path = mp3.with_suffix(".opus")
     if not show.audio.low_bandwidth:
         path.unlink(missing_ok=True)
         return None
     kbps = show.audio.low_bandwidth_kbps
-    with atomic_path(path) as tmp:
-        encode_opus(mp3, tmp, kbps)
     return {"type": "audio/ogg; codecs=opus", "bytes": path.stat().st_size, "sha256": sha256_file(path),
             "bitrate": kbps * 1000, "title": f"Low bandwidth ({kbps} kbps, mono)"}
 
@@ -111,14 +109,18 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
 
     target = a.target_lufs
     plan.mp3.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(plan.mp3) as tmp:
-        result = mix_to_mp3(tmp, a, lines(), music.get(a.intro), music.get(a.outro), load)
+    low_path = plan.mp3.with_suffix(".opus")
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(atomic_path(plan.mp3))
+        # the low-bandwidth copy is encoded in the same ffmpeg pass, from the same limited mix
+        low = stack.enter_context(atomic_path(low_path)) if a.low_bandwidth else None
+        result = mix_to_mp3(tmp, a, lines(), music.get(a.intro), music.get(a.outro), load, low=low)
         correction = correction_db(result.integrated, target)
         if correction is not None:
             # every clip is in the cache now: a second, corrected pass is quick
             log.info("%s: loudness %.1f LUFS, correcting by %+.1f dB", plan.ep.slug, result.integrated, correction)
             result = mix_to_mp3(tmp, a, iter(plan.lines), music.get(a.intro), music.get(a.outro), load,
-                                gain_db=correction)
+                                gain_db=correction, low=low)
         write_tags(tmp, plan.ep, show, result.chapters, cover_jpeg)
     alternate = _low_bandwidth(show, plan.mp3)
     st = plan.mp3.stat()

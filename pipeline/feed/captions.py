@@ -96,18 +96,32 @@ def _break_cost(tokens: list[str], k: int) -> float:
 
 def _lines(tokens: list[str]) -> tuple[tuple[str, ...], float] | None:
     """The best way to set tokens on at most two lines of MAX_LINE characters, and its cost."""
-    one = _join(tokens)
-    if len(one) <= MAX_LINE:
-        return (one,), 0.0
-    best: tuple[tuple[str, ...], float] | None = None
-    for k in range(1, len(tokens)):
-        top, bottom = _join(tokens[:k]), _join([tokens[k].lstrip(_GLUE), *tokens[k + 1:]])
-        if len(top) > MAX_LINE or len(bottom) > MAX_LINE:
+    n = len(tokens)
+    # width of tokens[a:b] on one line: their letters, plus a space before each but the first
+    # (none before a glued piece of a long token)
+    letters, spaces = [0], [0]
+    for t in tokens:
+        glued = t.startswith(_GLUE)
+        letters.append(letters[-1] + len(t) - glued)
+        spaces.append(spaces[-1] + (not glued))
+
+    def width(a: int, b: int) -> int:
+        return letters[b] - letters[a] + max(0, spaces[b] - spaces[a + 1]) if b > a else 0
+
+    if width(0, n) <= MAX_LINE:
+        return (_join(tokens),), 0.0
+    best: tuple[int, float] | None = None
+    for k in range(1, n):
+        top, bottom = width(0, k), width(k, n)
+        if top > MAX_LINE or bottom > MAX_LINE:
             continue
-        cost = _break_cost(tokens, k) + abs(len(top) - len(bottom)) / 10
+        cost = _break_cost(tokens, k) + abs(top - bottom) / 10
         if best is None or cost < best[1]:
-            best = ((top, bottom), cost)
-    return best
+            best = (k, cost)
+    if best is None:
+        return None
+    k = best[0]
+    return (_join(tokens[:k]), _join([tokens[k].lstrip(_GLUE), *tokens[k + 1:]])), best[1]
 
 
 def _pieces(word: str) -> list[str]:
@@ -146,8 +160,14 @@ def cut(cues: list[Cue]) -> list[Caption]:
         # best[j]: (cost, previous cut, lines) for the first j tokens
         best: list[tuple[float, int, tuple[str, ...]] | None] = [None] * (n + 1)
         best[0] = (0.0, 0, ())
+        # characters of tokens[i:j] set on one line is at most prefix[j] - prefix[i] + (j - i - 1)
+        prefix = [0]
+        for t in tokens:
+            prefix.append(prefix[-1] + len(t))
         for j in range(1, n + 1):
-            for i in range(max(0, j - MAX_WORDS), j):
+            for i in range(j - 1, max(0, j - MAX_WORDS) - 1, -1):  # longer and longer cues ending at j
+                if i < j - 1 and prefix[j] - prefix[i] + (j - i - 2) > MAX_LINES * MAX_LINE:
+                    break  # cannot fit two lines, nor can any longer one
                 prev = best[i]
                 if prev is None:
                     continue
