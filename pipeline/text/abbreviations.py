@@ -192,7 +192,9 @@ UNITS = {
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°C": ("degree Celsius", "degrees Celsius"),
     "F": ("degree Fahrenheit", "degrees Fahrenheit"), "C": ("degree Celsius", "degrees Celsius"),
     "kt.": ("knot", "knots"), "sec": ("second", "seconds"), "min": ("minute", "minutes"),
-    "hrs": ("hour", "hours"), "hr": ("hour", "hours"), "MT": ("megaton", "megatons"),
+    "hrs": ("hour", "hours"), "hr": ("hour", "hours"),
+    "hrs.": ("hour", "hours"), "hr.": ("hour", "hours"), "min.": ("minute", "minutes"), "sec.": ("second", "seconds"),
+    "mins": ("minute", "minutes"), "secs": ("second", "seconds"), "MT": ("megaton", "megatons"),
     "kilotons": ("kiloton", "kilotons"),
 }
 

@@ -98,7 +98,12 @@ def _time(m: re.Match) -> str:
 
 
 def _military_time(m: re.Match) -> str:
-    hh, mm = m.group(1)[:2], m.group(1)[2:]
+    return _clock(m.group(1))
+
+
+def _clock(hhmm: str) -> str:
+    """'0630' -> 'zero six thirty hours', '1400' -> 'fourteen hundred hours'."""
+    hh, mm = hhmm[:2], hhmm[2:]
     head = ("zero " + cardinal(int(hh[1]))) if hh[0] == "0" else cardinal(int(hh))
     if hh == "00":
         head = "zero"
@@ -197,7 +202,8 @@ also only just still already again instead then now today tonight yesterday tomo
 yearly annually each apiece total overall altogether more less away long tall high wide deep old thick thin
 across ahead behind later earlier apart above below off out up down north south east west northeast northwest
 southeast southwest short shy closer farther further beyond inside outside overhead underground round
-overnight ago apart aloft nightly
+overnight ago apart aloft nightly between among against toward towards through throughout without within
+along around near past via despite beside besides underneath
 """.split())
 _DETERMINER = r"(?:(?<=\b[Aa] )|(?<=\b[Aa]n )|(?<=\b[Tt]he )|(?<=\b[Tt]his )|(?<=\b[Tt]hat )|(?<=\b[Ii]ts )|(?<=\b[Tt]heir )|(?<=\b[Ee]ach ))"
 _NEXT_WORD = r"(?=\s+(?P<next>[a-z][a-z\-]*)\b)"
@@ -302,6 +308,17 @@ def _roman(m: re.Match) -> str:
     return f"{before} the {ordinal(value)}"
 
 
+def _military_span(m: re.Match) -> str:
+    a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return f"{_clock(a).replace(' hours', '')} to {_clock(b).replace(' hours', '')}"
+
+
+def _party(m: re.Match) -> str:
+    """"(R-N.D.)": a lawmaker's party and state, as a newsreader says them."""
+    party = {"R": "Republican", "D": "Democrat", "I": "Independent"}[m.group(1)]
+    return f"({party}, {m.group(2)})"
+
+
 def _cardinal_plural(n: int, plural: bool) -> str:
     word = cardinal(n)
     return word + ("es" if word.endswith("x") else "s") if plural else word
@@ -365,6 +382,8 @@ class Normalizer:
             (re.compile(r"(?<![\w.])\.(?P<tld>mil|gov|com|org|net|edu)\b"), lambda m: f"dot {m.group('tld')}"),
             # a headline in capitals is words, not a string of acronyms
             (re.compile(r"\b[A-Z][A-Z'\-]+(?:,? [A-Z][A-Z'\-]+){2,}\b"), self._shouted),
+            # "(R-N.D.)", "(D-Calif.)": party and state
+            (re.compile(r"\(([RDI])-([A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)?)\)"), _party),
             # ranks and titles first: "Airman 1st Class" is a rank before it is an ordinal
             (re.compile(rf"(?<![\w.])({ranks_rx})(?=\s|$)"), lambda m: RANKS[m.group(1)]),
             (re.compile(rf"(?<![\w.])({titles_rx})(?=[\s,;:)]|$)"), lambda m: TITLES[m.group(1)]),
@@ -386,6 +405,10 @@ class Normalizer:
              lambda m: f"{cardinal(int(m.group(1)))} to {cardinal(int(m.group(2)))}"),
             (re.compile(rf"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*{_AMPM})?"), _time),
             (re.compile(rf"\b(?P<h>1[0-2]|0?[1-9])(?P<m>)\s*{_AMPM}"), _time),
+            # "0800-1600": a span of military times (a leading zero, or "hours" after it, says so)
+            (re.compile(r"\b(0\d[0-5]\d|[01]\d[0-5]\d|2[0-3][0-5]\d)\s?[-\u2013]\s?([01]\d[0-5]\d|2[0-3][0-5]\d)"
+                        r"(?=\s+hours\b)|\b(0\d[0-5]\d)\s?[-\u2013]\s?([01]\d[0-5]\d|2[0-3][0-5]\d)\b"),
+             lambda m: _military_span(m)),
             (re.compile(r"\b([01]\d[0-5]\d|2[0-3][0-5]\d)(?=\s+hours\b)\s+hours\b"), _military_time),
             # a time written with a leading zero ("at 0700", "0800 Zulu") is military time
             (re.compile(r"(?<![\d.,:/-])\b(0\d[0-5]\d)\b(?![\d.,:/-]\d)"), lambda m: _military_time(m).replace(" hours", "")),
