@@ -49,6 +49,21 @@ ARTICLE = ("Test Series: Part {n} - {title} Published Oct. {day}, 2015 By Senior
            "5th Bomb Wing Public Affairs MINOT AIR FORCE BASE, N.D. -- {body}")
 
 
+@pytest.fixture(autouse=True)
+def _pipeline_logging():
+    """A CLI command run in-process sets the "pipeline" logger up for a terminal (its level, its
+    own handler, no propagation); the next test must see it as it was (caplog reads propagated
+    records)."""
+    import logging
+
+    logger = logging.getLogger("pipeline")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+
+
 def make_show(root: Path, articles: dict[str, str] | None = None, music: bool = True, audio_extra: str = "",
               extra: str = "", engine: str = "fake") -> Path:
     """A show in `root`. Its voice is the fake engine (a tone shaped like speech, instant) unless
