@@ -184,19 +184,7 @@ class Encoder:
 
 
 def _opus_args(kbps: int) -> list[str]:
-    # mono speech; complexity 0 of 10: the default (10) took 17% of a bundled build, 1 took 9%,
-    # 0 about 7% when encoded from the MP3 (bench lowband); in the mix's own pass it costs less
+    # mono speech, Opus in Ogg; complexity 0 of 10: encoded from the MP3 the default (10) took 17%
+    # of a bundled build, 1 took 9%, 0 about 7%; fed from the mix alongside the MP3 encoder, 5.6%
     return ["-map_metadata", "-1", "-ac", "1", "-c:a", "libopus", "-b:a", f"{kbps}k", "-application", "voip",
             "-compression_level", "0", "-f", "ogg"]
-
-
-def encode_opus(src: Path, dst: Path, kbps: int) -> None:
-    """A mono, speech-tuned Opus-in-Ogg copy of an episode, for listeners on slow or metered
-    connections (podcast:alternateEnclosure). Written to `dst` as it is; callers make it atomic."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-vn", *_opus_args(kbps), str(dst)]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason given"])[-1]
-        raise AudioError(f"the low-bandwidth copy could not be encoded ({why[:120]})", src,
-                         "set [audio] low_bandwidth = false, or reinstall imageio-ffmpeg")
-

@@ -163,26 +163,25 @@ def verify_plan(plan: Plan, recognizer: Recognizer | None = None, progress=None)
     if missing:
         if progress is not None:
             progress.start("Listening", len(missing))
+
+        def hear(lines: list[Line], separate: bool = False) -> None:
+            step = 64  # a batch at a time, so an interrupted verify keeps what it heard
+            for i in range(0, len(lines), step):
+                part = lines[i:i + step]
+                said = recognizer.recognize([_clip(cache, ln, references[ln.key]) for ln in part], separate=separate)
+                for ln, text in zip(part, said):
+                    heard_cache.put(ln.key, text)
+                if progress is not None and not separate:
+                    progress.advance(len(part))
+
         lines = list(missing.values())
-        # a batch at a time, so an interrupted verify keeps what it heard
-        step = 64
-        for i in range(0, len(lines), step):
-            part = lines[i:i + step]
-            said = recognizer.recognize([_clip(cache, ln, references[ln.key]) for ln in part])
-            for ln, text in zip(part, said):
-                heard_cache.put(ln.key, text)
-            if progress is not None:
-                progress.advance(len(part))
+        hear(lines)
         # a clip heard in a window with others can lose or gain a word at its edges when the
         # window's text is shared out; one that differs is heard again on its own before it is
         # flagged (a few clips, so little time)
-        again = [ln for ln in lines if compare_words(references[ln.key], heard_cache.get(ln.key) or "",
-                                                      Context(ln.written, lexicon_words, ln.spoken), accepted).flags]
-        for i in range(0, len(again), step):
-            part = again[i:i + step]
-            said = recognizer.recognize([_clip(cache, ln, references[ln.key]) for ln in part], separate=True)
-            for ln, text in zip(part, said):
-                heard_cache.put(ln.key, text)
+        hear([ln for ln in lines if compare_words(references[ln.key], heard_cache.get(ln.key) or "",
+                                                  Context(ln.written, lexicon_words, ln.spoken), accepted).flags],
+             separate=True)
         if progress is not None:
             progress.finish()
 
