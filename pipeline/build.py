@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .audio import AudioPlan
     from .audio.cache import ClipCache
     from .files import HashCache
+    from .index import BuildIndex
 
 log = logging.getLogger(__name__)
 STAGES = ("script", "audio", "feed")
@@ -65,6 +66,7 @@ class Plan:
     hashes: HashCache | None = None
     unselected: set[str] = field(default_factory=set)
     cache: ClipCache | None = None
+    index: BuildIndex | None = None
 
     @property
     def scripts_to_write(self) -> list[EpisodeWork]:
@@ -105,14 +107,17 @@ def _failed_slug(problem: ReadcastError) -> str | None:
 
 
 def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | None = None) -> Plan:
-    episodes, problems = read_all(show, only=only)
+    from .index import BuildIndex
+
+    index = BuildIndex(show.state_dir)
+    episodes, problems = read_all(show, only=only, index=index)
     if only:
         known = {e.slug for e in episodes} | {s for s in map(_failed_slug, problems) if s}
         for slug in only:
             if slug not in known:
                 problems.append(ReadcastError(f"no episode with slug '{slug}'", show.episodes_dir,
                                               "see 'readcast list' for the slugs"))
-    plan = Plan(show, stages, [EpisodeWork(ep) for ep in episodes], problems)
+    plan = Plan(show, stages, [EpisodeWork(ep) for ep in episodes], problems, index=index)
     plan.failed = {s for s in map(_failed_slug, problems) if s}
     if only:
         # building some episodes must not take the others out of the feed
@@ -124,7 +129,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
     for w in plan.work:
         try:
             if "script" in stages:
-                w.script = plan_script(show, w.ep)
+                w.script = plan_script(show, w.ep, index=index)
             elif "audio" in stages:
                 w.script = load_script_file(show, w.ep)
         except ReadcastError as exc:
@@ -164,7 +169,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
         for w in plan.work:
             assert w.script is not None  # the audio stage always plans after the script stage
             w.audio = plan_audio(show, w.ep, w.script.script, narrator, identity, engine.supports_phonemes,
-                                 plan.cache, assets, plan.cover_key)
+                                 plan.cache, assets, plan.cover_key, index, w.script.text)
     plan.hashes = hashes
     if "feed" in stages:
         plan.records = _records(plan, assume_rendered=True)
@@ -172,6 +177,7 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
 
         pending = any(w.audio is not None and not w.audio.current for w in plan.work)
         plan.feed_current = False if pending else feed_current(show, plan.records, plan.cover_key)
+    index.save()
     return plan
 
 
@@ -186,7 +192,7 @@ def _records(plan: Plan, assume_rendered: bool = False) -> list[EpisodeRecord]:
     for w in plan.work:
         if w.ep.slug in plan.failed or w.ep.held_back():
             continue  # a draft, or scheduled for later: built, never in the published feed
-        meta = read_meta(show, w.ep.slug)
+        meta = read_meta(show, w.ep.slug, plan.index)
         if meta is None or (w.audio is not None and meta.get("inputs") != w.audio.inputs and not assume_rendered):
             if w.ep.slug in published:
                 records.append(published[w.ep.slug])
@@ -281,7 +287,13 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
         audio = [(w, w.audio) for w in todo if w.audio is not None]
         total = len({key for _, a in audio for key in a.missing})
         progress.start("Synthesising sentences", total)
-        with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate) as synth:
+        shared = None
+        if show.build.shared_cache:
+            from .audio.remote import SharedClips
+
+            shared = SharedClips(show.build.shared_cache, show.publish.endpoint_url, show.publish.region)
+        with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate,
+                         executor=show.build.executor, shared=shared, timeout=show.build.task_timeout) as synth:
             futures = {}
             for _w, a in audio:
                 for line in a.lines:
@@ -291,7 +303,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                         futures[line.key] = fut
             for w, a in audio:
                 try:
-                    render(show, a, cache, futures, music, jpeg)
+                    render(show, a, cache, futures, music, jpeg, timeout=synth.timeout, where=show.build.executor)
                     report.episodes_rendered += 1
                 except ReadcastError as exc:
                     report.problems.append(exc)

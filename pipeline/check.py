@@ -503,22 +503,35 @@ def check_site(show: Show, deep: bool = False, feed_dir: Path | None = None, bas
 
 
 def _check_page_agrees(feed_dir: Path, root: Any, out: _Collector) -> None:
-    """index.html must offer exactly the episodes feed.xml lists (a half-written site shows both)."""
+    """The index pages (index.html, page-2.html, ...) together must offer exactly the episodes
+    feed.xml lists (a half-written site shows both), and archive.html must link each one's page."""
     from lxml import etree, html
 
-    page = feed_dir / "index.html"
-    try:
-        doc = html.fromstring(page.read_bytes())
-    except (OSError, etree.ParserError, ValueError):
-        if page.exists():
-            out.error("index.html", "page", "cannot be read as HTML; rebuild with readcast build")
-        return
+    pages = [feed_dir / "index.html", *sorted(feed_dir.glob("page-*.html"))]
+    on_page: set[str] = set()
+    for page in pages:
+        try:
+            doc = html.fromstring(page.read_bytes())
+        except (OSError, etree.ParserError, ValueError):
+            if page.exists():
+                out.error(page.name, "page", "cannot be read as HTML; rebuild with readcast build")
+            return
+        on_page |= {u.rsplit("/", 1)[-1] for u in doc.xpath("//audio/@src | //audio/source/@src")}
     in_feed = {u.rsplit("/", 1)[-1] for u in root.xpath("channel/item/enclosure/@url")}
-    on_page = {u.rsplit("/", 1)[-1] for u in doc.xpath("//audio/@src | //audio/source/@src")}
     for name in sorted(in_feed - on_page):
         out.error("index.html", "page-feed", f"does not offer {name}, which feed.xml lists; rebuild with readcast build")
     for name in sorted(on_page - in_feed):
         out.error("index.html", "page-feed", f"offers {name}, which feed.xml does not list; rebuild with readcast build")
+    archive = feed_dir / "archive.html"
+    if archive.exists():
+        try:
+            listed = {h.strip("/").rsplit("/", 1)[-1] for h in html.fromstring(archive.read_bytes()).xpath("//ul[@class='archive']/li/a/@href")}
+        except (OSError, etree.ParserError, ValueError):
+            out.error("archive.html", "page", "cannot be read as HTML; rebuild with readcast build")
+            return
+        linked = {u.strip("/").rsplit("/", 1)[-1] for u in root.xpath("channel/item/link/text()")}
+        for slug in sorted(linked - listed):
+            out.error("archive.html", "page-feed", f"does not list {slug}, which feed.xml links; rebuild with readcast build")
 
 
 def _check_superseded(show: Show, out: _Collector) -> None:

@@ -275,11 +275,18 @@ def _stage_command(name: str, stages: tuple[str, ...], doc: str):
     @click.option("-n", "--dry-run", is_flag=True, help="Print what would be done, and do nothing.")
     @click.option("--verify", "listen", is_flag=True, hidden="audio" not in stages,
                   help="Listen back to every episode before publishing it (see `readcast verify`).")
+    @click.option("--executor", default=None, metavar="WHERE", hidden="audio" not in stages,
+                  help='Where sentences are synthesised: "local" or "dask://HOST:PORT" (overrides [build] executor).')
     @with_verbosity
     @handle_errors
-    def command(show_dir, slugs, engine, base_url, jobs, dry_run, quiet, verbose, listen):
+    def command(show_dir, slugs, engine, base_url, jobs, dry_run, quiet, verbose, listen, executor):
+        if executor is not None and executor != "local" and not executor.startswith(("dask://", "tcp://")):
+            from .errors import ReadcastError
+
+            raise ReadcastError(f"--executor {executor!r} is not \"local\" or \"dask://HOST:PORT\"", None,
+                                "give the Dask scheduler's address, e.g. --executor dask://10.0.0.5:8786")
         _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=listen and "audio" in stages,
-                    **{"voice.engine": engine, "base_url": base_url})
+                    **{"voice.engine": engine, "base_url": base_url, "build.executor": executor})
 
     return command
 

@@ -83,6 +83,21 @@ class Build:
     jobs: int | None = None
     cache_dir: str = ".readcast/cache"
     cache_limit_mb: int = 2048
+    # where sentences are synthesised: "local" (this machine's cores) or "dask://HOST:PORT" (a
+    # Dask distributed scheduler; needs readcast[dask] here and on every worker)
+    executor: str = "local"
+    # a clip cache every worker and build shares, as an fsspec URL: a folder all machines mount,
+    # or "s3://bucket/prefix" (S3-compatible storage; endpoint from [publish] endpoint_url)
+    shared_cache: str = ""
+    # seconds a remote sentence may take before the build gives up on it (a dead cluster)
+    task_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class Site:
+    # episodes on each page of the site's index (index.html, page-2.html, ...); every episode
+    # also has its own page, and archive.html lists them all, by year
+    per_page: int = 10
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,7 @@ class Show:
     verify: Verify = field(default_factory=Verify)
     digest: Digest = field(default_factory=Digest)
     sources: Sources = field(default_factory=Sources)
+    site: Site = field(default_factory=Site)
 
     # --- folders: a show is a folder, its stages are sub-folders -------------------------
     @property
@@ -216,7 +232,7 @@ class Show:
 
 REQUIRED = ("id", "title", "description", "author", "base_url")
 _SECTIONS = {"owner": Owner, "voice": Voice, "audio": Audio, "build": Build, "fetch": Fetch, "publish": Publish,
-             "verify": Verify, "digest": Digest, "sources": Sources}
+             "verify": Verify, "digest": Digest, "sources": Sources, "site": Site}
 # every numeric setting's valid range (inclusive): a value outside it is refused when show.toml is
 # read, never turned into a silent episode or a hung build
 RANGES: dict[str, tuple[float, float]] = {
@@ -227,7 +243,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio.sentence_pause": (0.0, 10.0), "audio.paragraph_pause": (0.0, 10.0), "audio.section_pause": (0.0, 10.0),
     "audio.intro_lead": (0.0, 60.0), "audio.outro_tail": (0.0, 60.0), "audio.duck_db": (-60.0, 0.0),
     "audio.crossfade": (0.0, 10.0),
-    "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000),
+    "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000), "build.task_timeout": (1.0, 86400.0),
+    "site.per_page": (1, 1000),
     "fetch.timeout": (0.1, 600.0), "fetch.max_bytes": (1_000, 1_000_000_000), "fetch.max_redirects": (0, 20),
     "publish.grace_days": (0.0, 3650.0), "verify.threshold": (0.0, 1.0),
     "digest.days": (0, 366), "digest.keep": (1, 520),
@@ -353,6 +370,10 @@ def load_show(root: Path | str = ".") -> Show:
           f"use one of: {', '.join(engine_names(include_hidden=False))}")
     check(top["verify"].recognizer in ("whisper", "fake"), f"verify.recognizer {top['verify'].recognizer!r} is unknown",
           'use "whisper"')
+    executor = top["build"].executor
+    check(executor == "local" or executor.startswith("dask://") or executor.startswith("tcp://"),
+          f"build.executor {executor!r} is not \"local\" or \"dask://HOST:PORT\"",
+          'write executor = "local", or the scheduler\'s address as "dask://HOST:8786"')
     check(top["audio"].channels in (1, 2), "audio.channels must be 1 or 2", "set channels = 1 (mono) or 2")
     try:
         from zoneinfo import ZoneInfo

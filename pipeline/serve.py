@@ -66,8 +66,8 @@ class Site:
                 records = list(load_published(self.show).values())
                 cover = next((p.name for p in sorted(self.root.glob("cover.*"))), "cover.jpg")
                 local = dataclasses.replace(self.show, base_url=self.base_url)
-                self._pages = {"feed.xml": build_feed(local, records, base_url=self.base_url, cover_file=cover),
-                               "index.html": index_html(local, records, cover).encode("utf-8")}
+                self._pages = {"feed.xml": build_feed(local, records, base_url=self.base_url, cover_file=cover)}
+                self._pages |= {name: text.encode("utf-8") for name, text in index_html(local, records, cover).items()}
                 self._stamp = stamp
             return self._pages
 

@@ -71,22 +71,49 @@ class ClipCache:
             pass
         return np.frombuffer(frames, dtype=np.int16).astype(np.float32) / 32767.0
 
+    @staticmethod
+    def to_pcm(samples: np.ndarray) -> np.ndarray:
+        return np.clip(samples * 32767.0, -32767, 32767).astype(np.int16)
+
+    @staticmethod
+    def write_wav(target, pcm: bytes | np.ndarray, rate: int) -> None:
+        with wave.open(target if not isinstance(target, Path) else str(target), "wb") as fh:
+            fh.setnchannels(1)
+            fh.setsampwidth(2)
+            fh.setframerate(rate)
+            fh.writeframes(pcm if isinstance(pcm, bytes) else pcm.tobytes())
+
+    @staticmethod
+    def entry(rate: int, frames: int, lufs: float, words) -> dict:
+        out: dict = {"rate": rate, "frames": int(frames), "lufs": lufs}
+        if words is not None:
+            out["words"] = [[round(a, 4), round(b, 4)] for a, b in words]
+        return out
+
+    def paths(self, key: str) -> tuple[Path, Path]:
+        return self._paths(key)
+
     def put(self, key: str, samples: np.ndarray, rate: int, lufs: float,
             words: list[tuple[float, float]] | None = None) -> ClipInfo:
+        return self.put_pcm(key, self.to_pcm(samples), rate, lufs, words)
+
+    def put_pcm(self, key: str, pcm: np.ndarray, rate: int, lufs: float,
+                words: list[tuple[float, float]] | None = None) -> ClipInfo:
         wav, meta = self._paths(key)
-        pcm = np.clip(samples * 32767.0, -32767, 32767).astype(np.int16)
         with atomic_path(wav) as tmp:
-            with wave.open(str(tmp), "wb") as fh:
-                fh.setnchannels(1)
-                fh.setsampwidth(2)
-                fh.setframerate(rate)
-                fh.writeframes(pcm.tobytes())
+            self.write_wav(tmp, pcm, rate)
         with atomic_path(meta) as tmp:
-            entry: dict = {"rate": rate, "frames": int(len(pcm)), "lufs": lufs}
-            if words is not None:
-                entry["words"] = [[round(a, 4), round(b, 4)] for a, b in words]
-            tmp.write_text(json.dumps(entry))
+            tmp.write_text(json.dumps(self.entry(rate, len(pcm), lufs, words)))
         return ClipInfo(key, rate, int(len(pcm)), lufs, tuple(words) if words is not None else None)
+
+    def put_wav_bytes(self, key: str, data: bytes, entry: dict) -> ClipInfo | None:
+        """A clip whose WAV and entry came from elsewhere (a shared cache)."""
+        wav, meta = self._paths(key)
+        with atomic_path(wav) as tmp:
+            tmp.write_bytes(data)
+        with atomic_path(meta) as tmp:
+            tmp.write_text(json.dumps(entry))
+        return self.info(key)
 
     def size(self) -> int:
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0

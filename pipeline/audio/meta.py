@@ -8,10 +8,13 @@ from it (`feed.make_record`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from ..config import Show
 from ..files import read_json
+
+if TYPE_CHECKING:
+    from ..index import BuildIndex
 
 
 class Cue(TypedDict):
@@ -75,9 +78,12 @@ def rendered_paths(show: Show, slug: str) -> tuple[Path, Path]:
     return show.rendered_dir / f"{slug}.mp3", show.rendered_dir / f"{slug}.json"
 
 
-def read_meta(show: Show, slug: str) -> RenderMeta | None:
-    """The timings of a rendered episode, if its MP3 is still the one they describe."""
+def read_meta(show: Show, slug: str, index: BuildIndex | None = None) -> RenderMeta | None:
+    """The timings of a rendered episode, if its MP3 is still the one they describe. With an
+    index, a meta file read before and unchanged since is not parsed again."""
     mp3, meta_path = rendered_paths(show, slug)
+    if index is not None:
+        return index.memo("meta", slug, None, lambda: read_meta(show, slug), files=(meta_path, mp3))
     meta = read_json(meta_path)
     if not meta:
         return None

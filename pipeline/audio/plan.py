@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Show
 from ..episodes import Episode
 from ..errors import AudioError
-from ..files import code_digest, digest
+from ..files import code_digest, digest, sha256_text
 from ..scripts.model import Script
 from ..scripts.spoken import Narrator, written_form
 from .cache import ClipCache
 from .meta import read_meta, rendered_paths
 from .mix import Line
+
+if TYPE_CHECKING:
+    from ..index import BuildIndex
 
 AUDIO_VERSION = "3"
 
@@ -70,8 +74,15 @@ def make_lines(script: Script, narrator: Narrator, identity: dict, phonemes: boo
 
 
 def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, identity: dict,
-               phonemes: bool, cache: ClipCache, assets: list, cover_key: str) -> AudioPlan:
-    lines = make_lines(script, narrator, identity, phonemes)
+               phonemes: bool, cache: ClipCache, assets: list, cover_key: str,
+               index: BuildIndex | None = None, text: str = "") -> AudioPlan:
+    """`text` is the script file's text: with an index, the sentences of a script read before
+    are not normalised again."""
+    if index is not None and text:
+        lines = index.memo("lines", ep.slug, (sha256_text(text), narrator.key, identity, phonemes),
+                           lambda: make_lines(script, narrator, identity, phonemes))
+    else:
+        lines = make_lines(script, narrator, identity, phonemes)
     a = show.audio
     inputs = digest(
         AUDIO_VERSION, code_digest("audio", "artwork"), [ln.key for ln in lines], [(ln.section, ln.paragraph, ln.title, ln.written) for ln in lines],
@@ -83,7 +94,7 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
          show.title, show.author, show.language],
     )
     mp3, meta_path = rendered_paths(show, ep.slug)
-    meta = read_meta(show, ep.slug)
+    meta = read_meta(show, ep.slug, index)
     current = bool(meta and meta.get("inputs") == inputs)
     missing = [] if current else [ln.key for ln in lines if not cache.has(ln.key)]
     return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)))

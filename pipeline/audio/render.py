@@ -6,6 +6,7 @@ import contextlib
 import logging
 import math
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -62,8 +63,9 @@ def _cue(p, rate: int, cache: ClipCache, narrator) -> Cue:
 
 
 def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Future],
-           music: MusicLoader, cover_jpeg: bytes | None) -> RenderMeta:
-    """Mix, encode and tag one episode; the MP3 and its JSON replace the old ones atomically."""
+           music: MusicLoader, cover_jpeg: bytes | None, timeout: float | None = None, where: str = "") -> RenderMeta:
+    """Mix, encode and tag one episode; the MP3 and its JSON replace the old ones atomically.
+    `timeout`: seconds to wait for any one sentence (a remote cluster's), else no limit."""
     from ..scripts.spoken import narrator_for
     from .loudness import CODEC_LOSS, correction_db, edge_fades, resample
     from .mix import mix_to_mp3
@@ -102,7 +104,11 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
                 if not fut.done():
                     prefetch(n)
                 try:
-                    fut.result()
+                    fut.result(timeout=timeout)
+                except FutureTimeout:
+                    raise EngineError(f"{plan.ep.slug}, sentence {n}: no clip from {where} after {timeout:g} s", None,
+                                      "check the cluster's workers are running (the Dask dashboard lists them), "
+                                      "or raise [build] task_timeout") from None
                 except EngineError as exc:
                     raise EngineError(f"{plan.ep.slug}, sentence {n} ({line.written[:60]!r}): {exc}") from None
             yield line

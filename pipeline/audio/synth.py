@@ -19,7 +19,7 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from ..errors import EngineError, ReadcastError
 from .cache import ClipCache, ClipInfo
 from .engines import Engine, cores, create_engine, spec_for
 from .loudness import integrated, resample, speech_bounds
+
+if TYPE_CHECKING:
+    from .remote import DaskSynth, SharedClips
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +71,9 @@ def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, 
     _RATE = rate
 
 
-def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: int | None = None) -> ClipInfo:
-    """Synthesise, trim, resample to the mix's rate (once, here, not at every mix) and cache."""
+def make_clip(engine: Engine, spoken: str, rate: int | None = None) -> tuple[np.ndarray, int, float, list | None]:
+    """Synthesise, trim, resample to the mix's rate (once, here, not at every mix): the samples,
+    their rate, their loudness and each spoken unit's (start, end) in seconds when known."""
     samples, spans = engine.synthesize_timed(spoken)
     samples = np.asarray(samples, dtype=np.float32)
     start, end = speech_bounds(samples, engine.sample_rate)
@@ -86,7 +90,12 @@ def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: i
     samples = resample(samples, engine.sample_rate, rate)
     peak = float(np.max(np.abs(samples))) or 1.0
     samples = samples / peak * 0.9  # headroom; loudness is set in the mix
-    return cache.put(key, samples, rate, integrated(samples, rate), words)
+    return samples, rate, integrated(samples, rate), words
+
+
+def render_clip(engine: Engine, cache: ClipCache, key: str, spoken: str, rate: int | None = None) -> ClipInfo:
+    samples, rate, lufs, words = make_clip(engine, spoken, rate)
+    return cache.put(key, samples, rate, lufs, words)
 
 
 def _work(key: str, spoken: str) -> ClipInfo:
@@ -172,13 +181,24 @@ def _relay(inner: Future, outer: Future) -> None:
 
 
 class Synthesizer:
-    """A pool that turns ClipJobs into cached clips; use it as a context manager."""
+    """A pool that turns ClipJobs into cached clips; use it as a context manager.
+
+    `executor` is "local" (processes on this machine's cores) or "dask://HOST:PORT" (a Dask
+    cluster's workers). With a `shared` clip cache, a clip another machine made is fetched
+    instead of synthesised, and every clip made here is shared.
+    """
 
     def __init__(self, voice: Voice, cache: ClipCache, jobs: int | None = None, expected: int | None = None,
-                 rate: int | None = None):
+                 rate: int | None = None, executor: str = "local", shared: SharedClips | None = None,
+                 timeout: float | None = None):
         self.voice = voice
         self.rate = rate
         self.cache = cache
+        self.executor = executor
+        self.shared = shared
+        self.remote = executor != "local"
+        # how long one sentence may take on a cluster before the build gives up (never locally)
+        self.timeout = timeout if self.remote else None
         n = cores()
         self.spec = spec_for(voice.engine)
         self.jobs = max(1, min(jobs or n, 32))
@@ -190,7 +210,11 @@ class Synthesizer:
         else:
             self._pool_anyway = False
         self._executor: Executor | None = None
+        self._dask: DaskSynth | None = None
+        self._lookups: ThreadPoolExecutor | None = None
         self._futures: dict[str, Future] = {}
+        self.fetched = 0  # clips taken from the shared cache instead of synthesised
+        self._lock = threading.Lock()
 
     def _start(self) -> Executor:
         if self._executor is None:
@@ -223,14 +247,63 @@ class Synthesizer:
                 self._executor = _Waves(pool, RECYCLE * self.jobs) if long_build else pool()
         return self._executor
 
+    def _dispatch(self, job: ClipJob) -> Future:
+        if self.remote:
+            with self._lock:  # the shared cache's lookup threads dispatch too
+                if self._dask is None:
+                    from .remote import DaskSynth, EngineFactory
+
+                    self._dask = DaskSynth(self.executor, EngineFactory(self.voice), self.cache, self.rate,
+                                           self.shared)
+            return self._dask.submit(job.key, job.spoken)
+        return self._start().submit(_work, job.key, job.spoken)
+
+    def _via_shared(self, job: ClipJob, outer: Future) -> None:
+        """Fetch the clip from the shared cache, or make it and share it."""
+        assert self.shared is not None
+        try:
+            info = self.shared.fetch(job.key, self.cache)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the clip
+            outer.set_exception(exc)
+            return
+        if info is not None:
+            self.fetched += 1
+            outer.set_result(info)
+            return
+
+        def done(inner: Future) -> None:
+            try:
+                made = inner.result()
+                if not self.remote:  # a cluster's workers share what they make themselves
+                    assert self.shared is not None
+                    self.shared.push(job.key, self.cache)
+                outer.set_result(made)
+            except BaseException as exc:  # noqa: BLE001
+                outer.set_exception(exc)
+
+        self._dispatch(job).add_done_callback(done)
+
     def submit(self, job: ClipJob) -> Future:
         fut = self._futures.get(job.key)
         if fut is None:
-            fut = self._start().submit(_work, job.key, job.spoken)
+            if self.shared is not None:
+                if self._lookups is None:
+                    self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="shared-cache")
+                fut = Future()
+                fut.set_running_or_notify_cancel()
+                self._lookups.submit(self._via_shared, job, fut)
+            else:
+                fut = self._dispatch(job)
             self._futures[job.key] = fut
         return fut
 
     def close(self, cancel: bool = False) -> None:
+        if self._lookups is not None:
+            self._lookups.shutdown(wait=not cancel, cancel_futures=cancel)
+            self._lookups = None
+        if self._dask is not None:
+            self._dask.shutdown(cancel_futures=cancel)
+            self._dask = None
         if self._executor is not None:
             self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
             self._executor = None

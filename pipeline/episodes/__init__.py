@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..config import Show
@@ -20,6 +21,9 @@ from ..text.sentences import split_sentences
 from ..text.slug import slug_for_stem
 from .decode import read_text
 from .model import Article, Episode, Section
+
+if TYPE_CHECKING:
+    from ..index import BuildIndex
 
 __all__ = ["Article", "Episode", "Section", "SUFFIXES", "discover", "read_episode", "read_all"]
 
@@ -247,17 +251,46 @@ def read_episode(path: Path, show: Show) -> Episode:
     return finish(article, path, path.read_bytes(), show)
 
 
-def read_all(show: Show, only: list[str] | None = None) -> tuple[list[Episode], list[ReadcastError]]:
+def _read_remembered(path: Path, show: Show, index: BuildIndex) -> Episode:
+    """read_episode, or what it gave last time for these bytes and these show settings (its
+    warnings said again)."""
+    from ..index import recording, replay
+
+    def read() -> tuple[Episode | None, ReadcastError | None, list]:
+        with recording() as said:
+            try:
+                return read_episode(path, show), None, said
+            except ReadcastError as exc:
+                return None, exc, said
+
+    loud = logging.getLogger("pipeline").isEnabledFor(logging.WARNING)
+    stamp = (show.id, show.timezone, show.title, loud)
+    # first-seen.json is not part of the stamp: an undated article's date, once given, never moves
+    ep, error, said = index.memo("episode", path.name, stamp, read, files=(path,))
+    if said and not index.last_computed:
+        replay(said)
+    if error is not None:
+        raise error
+    assert ep is not None
+    return ep
+
+
+def read_all(show: Show, only: list[str] | None = None,
+             index: BuildIndex | None = None) -> tuple[list[Episode], list[ReadcastError]]:
     """Every episode that reads cleanly, and one error per file that does not.
 
     Two files must not share a slug or a part number: the first in name order keeps it and the
-    other fails with both names, so nothing already published changes identity.
+    other fails with both names, so nothing already published changes identity. With an index,
+    an article unchanged since the last build is not read again.
     """
     episodes: list[Episode] = []
     problems: list[ReadcastError] = []
     for path in discover(show):
         try:
-            ep = read_episode(path, show)
+            if index is not None and path.is_file():
+                ep = _read_remembered(path, show, index)
+            else:
+                ep = read_episode(path, show)
         except ReadcastError as exc:
             problems.append(exc)
             continue

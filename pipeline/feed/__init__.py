@@ -103,6 +103,12 @@ def feed_current(show: Show, records: list[EpisodeRecord], cover_key: str) -> bo
     return True
 
 
+def texts_path(show: Show) -> Path:
+    """Each published episode's own files (captions, transcripts, page), by the digest of what
+    they were made from."""
+    return show.state_dir / "site-texts.json"
+
+
 def superseded_path(show: Show) -> Path:
     return show.state_dir / "superseded.json"
 
@@ -169,12 +175,24 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
 
     out = show.feed_dir
     cover_name = f"cover.{cover.ext}"
-    planned: list[tuple[EpisodeRecord, Path | None, dict[str, str]]] = []
+    # an episode's own files depend only on its record and the show: those written by the last
+    # publish for the same record are not made again (a 1,000-episode show adding one episode
+    # writes one episode's captions and page, not 1,000)
+    made_before = read_json(texts_path(show)) or {}
+    made_before = made_before if isinstance(made_before, dict) else {}
+    context = digest(FEED_VERSION, code_digest("feed"), show.__dict__ | {"root": str(show.root)}, cover_name)
+    planned: list[tuple[EpisodeRecord, Path | None, dict[str, str] | None]] = []
+    made: dict[str, str] = {}
     for r in records:
         f = r["files"]
         src = rendered.get(r["slug"])
         if not (out / f["mp3"]).exists() and (src is None or not src.exists()):
             log.warning("%s: its audio %s is gone; the episode is left out of the feed", r["slug"], f["mp3"])
+            continue
+        key = digest(context, r)
+        made[r["slug"]] = key
+        if made_before.get(r["slug"]) == key and all((out / str(name)).is_file() for name in f.values()):
+            planned.append((r, src, None))
             continue
         heading = f"{r['series']}" + (f", part {r['number']}" if r.get("number") is not None else "") + f": {r['title']}"
         cut = captions.cut(r["cues"])
@@ -192,10 +210,15 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
                         "fix the episode whose text it names, then rebuild") from None
 
     out.mkdir(parents=True, exist_ok=True)
+    # an episode whose files are about to be rewritten is no longer known to be written, until
+    # the whole publish succeeds (a publish killed half-way must not leave a record's files stale)
+    rewriting = {r["slug"] for r, _, made_texts in planned if made_texts is not None}
+    if rewriting & set(made_before):
+        write_json(texts_path(show), {k: v for k, v in made_before.items() if k not in rewriting})
     clean_stale_temps(out)
     clean_stale_temps(out / MEDIA)
     files: list[str] = []
-    for r, src, texts in planned:
+    for r, src, episode_texts in planned:
         f = r["files"]
         mp3 = out / f["mp3"]
         if not mp3.exists():
@@ -205,7 +228,7 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
             opus = (src or mp3).with_suffix(".opus")
             if opus.exists():
                 _place_media(opus, out / f["opus"])
-        for kind, text in texts.items():
+        for kind, text in (episode_texts or {}).items():
             path = out / str(f[kind])  # type: ignore[literal-required]  # kind is one of Files' keys
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_text(path, text)
@@ -213,9 +236,12 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
     if not (out / cover_name).exists() or (out / cover_name).read_bytes() != cover.data:
         write_bytes(out / cover_name, cover.data)
     write_text(out / "feed.xsl", XSL)
-    write_text(out / "index.html", index)
+    for name, text in index.items():  # the first page last: it links the others
+        if name != "index.html":
+            write_text(out / name, text)
+    write_text(out / "index.html", index["index.html"])
     write_bytes(out / "feed.xml", feed_xml)
-    files += [cover_name, "feed.xsl", "index.html", "feed.xml"]
+    files += [cover_name, "feed.xsl", *index, "feed.xml"]
     # only now that feed.xml no longer points at them: superseded media start their grace period
     prune_superseded(show, keep=set(files))
     pages = out / "episodes"
@@ -223,9 +249,10 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
         for folder in pages.iterdir():
             if folder.is_dir() and f"episodes/{folder.name}/index.html" not in files:
                 shutil.rmtree(folder, ignore_errors=True)
-    for stale in out.glob("cover.*"):
-        if stale.name != cover_name:
+    for stale in [*out.glob("cover.*"), *out.glob("page-*.html")]:
+        if stale.name not in index and stale.name != cover_name:
             stale.unlink(missing_ok=True)
     write_json(state_path(show), {"inputs": feed_inputs(show, records, cover_key),
                                   "records": {r["slug"]: r for r in published}, "files": sorted(files)})
+    write_json(texts_path(show), made)
     return files

@@ -93,10 +93,37 @@ def _episode(record: EpisodeRecord, show: Show) -> dict[str, Any]:
     }
 
 
-def index_html(show: Show, records: list[EpisodeRecord], cover_file: str) -> str:
+def page_name(n: int) -> str:
+    return "index.html" if n == 1 else f"page-{n}.html"
+
+
+def index_html(show: Show, records: list[EpisodeRecord], cover_file: str) -> dict[str, str]:
+    """The site's index, newest first, `[site] per_page` episodes a page (index.html, page-2.html,
+    ...), each episode with its player and read-along; and archive.html, every episode on one
+    line, by year. A 1,000-episode show is 100 pages of ten and an archive of 1,000 links, not one
+    page of 1,000 transcripts."""
     ordered = sorted(records, key=lambda r: (r["published"], r.get("number") or 0), reverse=True)
-    return _env().get_template("index.html").render(
-        show=show, cover_file=cover_file, episodes=[_episode(r, show) for r in ordered])
+    per = show.site.per_page
+    count = max(1, -(-len(ordered) // per))
+    env = _env()
+    out = {}
+    for n in range(1, count + 1):
+        chunk = ordered[(n - 1) * per: n * per]
+        nav = {"n": n, "count": count, "first": ordered and (n - 1) * per + 1, "last": (n - 1) * per + len(chunk),
+               "total": len(ordered), "newer": page_name(n - 1) if n > 1 else "",
+               "older": page_name(n + 1) if n < count else ""}
+        out[page_name(n)] = env.get_template("index.html").render(
+            show=show, cover_file=cover_file, episodes=[_episode(r, show) for r in chunk], nav=nav)
+    years: dict[str, list[dict[str, str]]] = {}
+    for r in ordered:
+        published = datetime.fromisoformat(r["published"])
+        years.setdefault(str(published.year), []).append({
+            "page": f"episodes/{r['slug']}/", "number": _number(r), "title": r["title"],
+            "iso_date": published.date().isoformat(), "date_text": f"{published.strftime('%B')} {published.day}",
+            "duration": timestamp(r["audio"]["duration"])})
+    out["archive.html"] = env.get_template("archive.html").render(
+        show=show, cover_file=cover_file, years=list(years.items()), total=len(ordered))
+    return out
 
 
 def episode_html(record: EpisodeRecord, show: Show, cover_file: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..config import Show
 from ..episodes import Episode
@@ -18,6 +18,9 @@ from ..errors import ScriptError
 from ..files import digest
 from .generate import generate, generator_inputs
 from .model import Script, body_hash, parse_script
+
+if TYPE_CHECKING:
+    from ..index import BuildIndex
 
 __all__ = ["Script", "ScriptResult", "script_path", "load_script", "load_script_file", "plan_script"]
 
@@ -53,11 +56,21 @@ def load_script(show: Show, ep: Episode) -> Script:
 
 
 def plan_script(show: Show, ep: Episode, make: Callable[[], Script] | None = None, inputs: str | None = None,
-                source: str | None = None) -> ScriptResult:
+                source: str | None = None, index: BuildIndex | None = None) -> ScriptResult:
     """What the script stage would do for this episode, without writing anything. `make`, `inputs`
-    and `source` stand in for the article's generator (a digest is made from other scripts)."""
+    and `source` stand in for the article's generator (a digest is made from other scripts). With
+    an index, a script file unchanged since the last build, for an unchanged article, is not
+    parsed again."""
     path = script_path(show, ep)
     inputs = inputs or digest(generator_inputs(ep, show))
+    if index is not None:
+        return index.memo("script", ep.slug, (inputs, ep.source_hash, source),
+                          lambda: _plan_script(show, ep, path, inputs, make, source), files=(path,))
+    return _plan_script(show, ep, path, inputs, make, source)
+
+
+def _plan_script(show: Show, ep: Episode, path: Path, inputs: str, make: Callable[[], Script] | None,
+                 source: str | None) -> ScriptResult:
     existing = None
     try:
         existing = path.read_text(encoding="utf-8")
