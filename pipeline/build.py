@@ -308,7 +308,8 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                 except ReadcastError as exc:
                     report.problems.append(exc)
                     plan.failed.add(w.ep.slug)
-            report.clips_synthesized = sum(1 for f in futures.values() if f.done() and not f.exception())
+            # a clip fetched from the shared cache was not synthesised by this build
+            report.clips_synthesized = sum(1 for f in futures.values() if f.done() and not f.exception()) - synth.fetched
         progress.finish()
         if cache is not None:
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}

@@ -19,52 +19,7 @@ from lxml import etree
 
 from pipeline.config import load_show
 from pipeline.publish import local_site, publish
-from tests.conftest import ROOT, article, make_show, need, run_cli
-
-BUCKET = "podcasts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, what: str) -> None:
-    for _ in range(200):
-        if proc.poll() is not None:
-            pytest.fail(f"{what} exited: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"{what} did not listen on {port}")
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    """moto's S3 server, a real HTTP server speaking the S3 API, on a loopback port."""
-    port = _free_port()
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    _wait_port(port, proc, "moto_server")
-    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
-    import boto3
-
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint)
-    client.create_bucket(Bucket=BUCKET)
-    # listeners read the bucket without credentials, as from a public website bucket
-    import json
-
-    client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}))
-    yield endpoint, client
-    proc.terminate()
-    proc.wait(timeout=10)
-
+from tests.conftest import BUCKET, ROOT, article, free_port, make_show, need, run_cli, wait_port
 
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory):
@@ -75,7 +30,7 @@ def sshd(tmp_path_factory):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)], check=True)
     (d / "authorized_keys").write_text((d / "user.pub").read_text())
     os.chmod(d / "authorized_keys", 0o600)
-    port = _free_port()
+    port = free_port()
     (d / "sshd_config").write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host'}\nAuthorizedKeysFile {d / 'authorized_keys'}\n"
         f"PidFile {d / 'sshd.pid'}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
@@ -83,7 +38,7 @@ def sshd(tmp_path_factory):
     Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation needs it
     proc = subprocess.Popen([sshd_bin, "-D", "-e", "-f", str(d / "sshd_config")], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
-    _wait_port(port, proc, "sshd")
+    wait_port(port, proc, "sshd")
     host_key = (d / "host.pub").read_text().split()
     (d / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_key[0]} {host_key[1]}\n")
     os.environ["READCAST_SSH_KEY"] = str(d / "user")
@@ -287,11 +242,11 @@ def test_gpo_downloads_the_bundled_show_published_over_ssh_from_a_static_server(
     url, _ = sshd
     root = tmp_path / "docroot"
     root.mkdir()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_port(port, server, "http.server")
+        wait_port(port, server, "http.server")
         show = _bundled_at(bundled, tmp_path / "show", f"http://127.0.0.1:{port}/")
         r = run_cli("publish", "--to", f"{url}{root}", show=show)
         assert r.exit_code == 0, r.output

@@ -90,7 +90,9 @@ class SharedClips:
             except ImportError:
                 raise ReadcastError("a shared clip cache needs fsspec", None,
                                     "pip install 'readcast[dask]'") from None
-            options: dict[str, Any] = {}
+            # a filesystem of our own: fsspec's shared instances would keep the credentials
+            # (or their absence) of whoever made one first
+            options: dict[str, Any] = {"skip_instance_cache": True}
             if self.url.startswith("s3://"):
                 client: dict[str, str] = {}
                 if self.endpoint_url:
@@ -116,24 +118,31 @@ class SharedClips:
         folder = f"{self._root}/clips/{key[:2]}"
         return f"{folder}/{key}.wav", f"{folder}/{key}.json"
 
+    def _failed(self, exc: Exception, doing: str) -> ReadcastError:
+        return ReadcastError(f"shared clip cache {self.url} cannot be {doing} ({exc.__class__.__name__}: {exc})", None,
+                             "check the URL, the mount or the storage credentials (AWS_ACCESS_KEY_ID...) "
+                             "here and on every worker")
+
     def info(self, key: str) -> dict | None:
         _, meta = self._paths(key)
         try:
             return json.loads(self.fs.cat_file(meta))
         except (FileNotFoundError, ValueError):
             return None
-        except OSError as exc:
-            raise ReadcastError(f"shared clip cache {self.url!r} cannot be read ({exc})", None,
-                                "check the URL, the mount or the credentials") from None
+        except Exception as exc:  # the storage's own errors (credentials, network): one line
+            raise self._failed(exc, "read") from None
 
     def _write(self, path: str, data: bytes) -> None:
-        if self.local:  # a shared folder: whole files only, as the local cache writes them
-            tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
-            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-            self.fs.pipe_file(tmp, data)
-            self.fs.mv(tmp, path)
-        else:  # an object store's PUT is atomic
-            self.fs.pipe_file(path, data)
+        try:
+            if self.local:  # a shared folder: whole files only, as the local cache writes them
+                tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
+                self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+                self.fs.pipe_file(tmp, data)
+                self.fs.mv(tmp, path)
+            else:  # an object store's PUT is atomic
+                self.fs.pipe_file(path, data)
+        except Exception as exc:
+            raise self._failed(exc, "written") from None
 
     def put_file(self, key: str, wav: Path, entry: dict) -> None:
         remote_wav, remote_meta = self._paths(key)
@@ -160,6 +169,8 @@ class SharedClips:
             data = self.fs.cat_file(remote_wav)
         except FileNotFoundError:
             return None
+        except Exception as exc:
+            raise self._failed(exc, "read") from None
         return cache.put_wav_bytes(key, data, entry)
 
     def push(self, key: str, cache: ClipCache) -> None:
@@ -234,6 +245,7 @@ class DaskSynth:
                                 "start one ('dask scheduler', then 'dask worker ADDRESS' on each machine), "
                                 "or set [build] executor = \"local\"") from None
         self._inner: list[Any] = []
+        self._closing = False
 
     def workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {}))
@@ -248,6 +260,11 @@ class DaskSynth:
         return outer
 
     def _land(self, inner: Any, outer: Future, key: str) -> None:
+        # a task cancelled because the build is ending: asking its result would wait forever on
+        # the client's closed connection
+        if self._closing or inner.status == "cancelled":
+            outer.cancel() or outer.done() or outer.set_exception(EngineError("cancelled", None, "rebuild"))
+            return
         try:
             clip: Clip = inner.result()
             if clip.pcm is not None:
@@ -265,6 +282,7 @@ class DaskSynth:
             outer.set_exception(exc)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self._closing = True
         if cancel_futures:
             for f in self._inner:
                 f.cancel()

@@ -89,8 +89,14 @@ def make_record(ep: Episode, meta: RenderMeta) -> EpisodeRecord:
     return record
 
 
+def _site_settings(show: Show) -> dict:
+    """The settings the published site is made from: not where or how the build runs (its
+    executor, cache, jobs), so building on a cluster publishes the same site."""
+    return {k: v for k, v in show.__dict__.items() if k not in ("build", "fetch", "sources")} | {"root": str(show.root)}
+
+
 def feed_inputs(show: Show, records: list[EpisodeRecord], cover_key: str) -> str:
-    return digest(FEED_VERSION, code_digest("feed"), records, show.__dict__ | {"root": str(show.root)}, cover_key)
+    return digest(FEED_VERSION, code_digest("feed"), records, _site_settings(show), cover_key)
 
 
 def feed_current(show: Show, records: list[EpisodeRecord], cover_key: str) -> bool:
@@ -180,7 +186,7 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
     # writes one episode's captions and page, not 1,000)
     made_before = read_json(texts_path(show)) or {}
     made_before = made_before if isinstance(made_before, dict) else {}
-    context = digest(FEED_VERSION, code_digest("feed"), show.__dict__ | {"root": str(show.root)}, cover_name)
+    context = digest(FEED_VERSION, code_digest("feed"), _site_settings(show), cover_name)
     planned: list[tuple[EpisodeRecord, Path | None, dict[str, str] | None]] = []
     made: dict[str, str] = {}
     for r in records:
