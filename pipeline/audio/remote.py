@@ -263,7 +263,8 @@ class DaskSynth:
         # a task cancelled because the build is ending: asking its result would wait forever on
         # the client's closed connection
         if self._closing or inner.status == "cancelled":
-            outer.cancel() or outer.done() or outer.set_exception(EngineError("cancelled", None, "rebuild"))
+            if not outer.done():
+                outer.set_exception(EngineError("synthesis was cancelled", None, "rebuild"))
             return
         try:
             clip: Clip = inner.result()
