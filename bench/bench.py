@@ -20,6 +20,8 @@ Figures (the issue's targets in brackets):
   lowband what the low-bandwidth Opus copy adds to a cold build of the bundled episode     [< 0.10]
   report  `readcast report` of the bundled show, seconds                                   [< 2 s]
   publish `readcast publish` of an unchanged 20-episode show to a local S3 server, seconds   [< 2 s]
+  scale   10, 100 and 1,000-episode shows (fake voice): no-op build [< 3 s], list [< 1 s], feed.xml build
+          [< 2 s, < 300 MB], first build, adding one episode, index.html size     (not in the default run: ~8 min)
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -365,6 +367,62 @@ def bench_hostile(tmp: Path) -> dict:
     return out
 
 
+FEED_PROBE = """
+import json, resource, sys, time
+t = time.perf_counter()
+from pipeline.config import load_show
+from pipeline.feed import load_published
+from pipeline.feed.rss import build_feed
+show = load_show(sys.argv[1])
+records = list(load_published(show).values())
+t0 = time.perf_counter()
+xml = build_feed(show, records, cover_file="cover.jpg")
+t1 = time.perf_counter()
+print(json.dumps({"items": len(records), "seconds": t1 - t0, "bytes": len(xml),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def fake_show(dest: Path, episodes: int) -> Path:
+    """A show of `episodes` short synthetic articles read by the fake test voice."""
+    show = copy_show(dest, episodes=False)
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace('engine = "piper"', 'engine = "fake"'))
+    for n in range(1, episodes + 1):
+        (show / "episodes" / f"{n:04d}-synthetic.txt").write_text(ARTICLE.format(n=n, d=(n % 28) + 1, m=n + 1))
+    return show
+
+
+def bench_scale(tmp: Path, sizes: tuple[int, ...] = (10, 100, 1000), runs: int = 3) -> dict:
+    """How each cost grows with the show: 10, 100 and 1,000 episodes (fake voice, short articles).
+    Files are aged a minute after the first build, as a producer's files are by the next build
+    (the build index does not trust a file changed within the last two seconds)."""
+    import json
+
+    out: dict = {}
+    for n in sizes:
+        show = fake_show(tmp / f"scale{n}", n)
+        first = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+        then = time.time() - 60
+        for p in [*(show / "episodes").iterdir(), *(show / "scripts").iterdir(), show / "show.toml", show / "lexicon.toml"]:
+            os.utime(p, (then, then))
+        timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)  # learns the settled files
+        noop = [timed([READCAST, "build", "-q", "--show", str(show)], cwd=show) for _ in range(runs)]
+        listing = [timed([READCAST, "list", "--show", str(show)], cwd=show) for _ in range(runs)]
+        probe = subprocess.run([sys.executable, "-c", FEED_PROBE, str(show)], capture_output=True, text=True, check=True,
+                               cwd=ROOT)
+        feed = json.loads(probe.stdout)
+        (show / "episodes" / f"{n + 1:04d}-synthetic.txt").write_text(ARTICLE.format(n=n + 1, d=1, m=n + 2))
+        one_more = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+        index_kb = (show / "feed" / "index.html").stat().st_size / 1024
+        out |= {f"{n} eps: first build (s)": first, f"{n} eps: no-op build (s)": statistics.median(noop),
+                f"{n} eps: list (s)": statistics.median(listing), f"{n} eps: feed.xml build (s)": feed["seconds"],
+                f"{n} eps: feed.xml process peak (MB)": feed["peak_mb"], f"{n} eps: feed.xml (MB)": feed["bytes"] / 1e6,
+                f"{n} eps: index.html (kB)": index_kb, f"{n} eps: add one episode (s)": one_more}
+        shutil.rmtree(show, ignore_errors=True)
+    return out
+
+
 def main(argv: list[str]) -> None:
     wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report", "publish"]
     results = {}
@@ -376,7 +434,8 @@ def main(argv: list[str]) -> None:
                   "edit": lambda: bench_edit(tmp), "rss": lambda: bench_rss(tmp), "normalise": bench_normalize,
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
                   "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp),
-                  "report": lambda: bench_report(tmp), "publish": lambda: bench_publish(tmp)}[name]
+                  "report": lambda: bench_report(tmp), "publish": lambda: bench_publish(tmp),
+                  "scale": lambda: bench_scale(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

@@ -187,20 +187,30 @@ def _records(plan: Plan, assume_rendered: bool = False) -> list[EpisodeRecord]:
     from .feed import load_published, make_record
 
     show = plan.show
-    published = load_published(show)
+    loaded: list[dict[str, EpisodeRecord]] = []
+
+    def published() -> dict[str, EpisodeRecord]:
+        """The last published records: read only when an episode needs its old one (it is the
+        largest file in the show's state)."""
+        if not loaded:
+            loaded.append(load_published(show))
+        return loaded[0]
+
     records: list[EpisodeRecord] = []
     for w in plan.work:
         if w.ep.slug in plan.failed or w.ep.held_back():
             continue  # a draft, or scheduled for later: built, never in the published feed
         meta = read_meta(show, w.ep.slug, plan.index)
         if meta is None or (w.audio is not None and meta.get("inputs") != w.audio.inputs and not assume_rendered):
-            if w.ep.slug in published:
-                records.append(published[w.ep.slug])
+            if w.ep.slug in published():
+                records.append(published()[w.ep.slug])
             continue
         records.append(make_record(w.ep, meta))
-    for slug in sorted(plan.failed | plan.unselected):
-        if slug in published and not any(r["slug"] == slug for r in records):
-            records.append(published[slug])
+    if plan.failed | plan.unselected:
+        have = {r["slug"] for r in records}
+        for slug in sorted(plan.failed | plan.unselected):
+            if slug in published() and slug not in have:
+                records.append(published()[slug])
     return records
 
 

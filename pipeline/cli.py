@@ -494,15 +494,19 @@ def list_cmd(show_dir, as_json):
     from .audio import read_meta
     from .episodes import read_all
 
+    from .index import BuildIndex
+
     _setup_logging(False, False)
     show = _load(show_dir)
-    episodes, problems = read_all(show)
+    index = BuildIndex(show.state_dir)  # what the last build learnt: nothing unchanged is parsed
+    episodes, problems = read_all(show, index=index)
     rows = []
     for ep in episodes:
         row = ep.metadata()
-        meta = read_meta(show, ep.slug)
+        meta = read_meta(show, ep.slug, index)
         row["duration"] = meta["duration"] if meta else None
         rows.append(row)
+    index.save()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

@@ -54,7 +54,6 @@ class BuildIndex:
         self._entries: dict[tuple[str, str], tuple[Any, Any]] | None = None
         self._dirty = False
         self.hits = self.misses = 0
-        self.last_computed = False  # whether the last memo() computed its value
 
     def _load(self) -> dict:
         if self._entries is None:
@@ -80,10 +79,8 @@ class BuildIndex:
         hit = entries.get((kind, name))
         if hit is not None and hit[0] == full:
             self.hits += 1
-            self.last_computed = False
             return hit[1]
         self.misses += 1
-        self.last_computed = True
         value = compute()
         now = time.time_ns()
         if not any(_racy(s, now) for s in sigs):
@@ -121,14 +118,19 @@ class _Recorder(logging.Handler):
 
 @contextmanager
 def recording(logger: str = "pipeline") -> Iterator[list[tuple[str, int, str]]]:
-    """The warnings logged inside, so a remembered result can say them again when reused."""
+    """Every warning logged inside, whatever the verbosity, kept instead of shown, so that a
+    result and its warnings are remembered together; `replay` then says them (or not, when
+    quiet) the same way whether the result was just computed or remembered."""
     handler = _Recorder()
     target = logging.getLogger(logger)
-    target.addHandler(handler)
+    saved = target.handlers[:], target.level, target.propagate
+    target.handlers, target.propagate = [handler], False
+    target.setLevel(logging.WARNING)
     try:
         yield handler.records
     finally:
-        target.removeHandler(handler)
+        target.handlers, target.propagate = saved[0], saved[2]
+        target.setLevel(saved[1])  # setLevel, not .level: it clears the loggers' cached levels
 
 
 def replay(records: list[tuple[str, int, str]]) -> None:

@@ -98,9 +98,14 @@ def test_warnings_are_said_again_when_an_article_comes_from_the_index(tmp_path):
                      music=False)
     assert run_cli("build", show=show).exit_code == 0
     _age(show)
+    # a quiet build remembers the article (and its warning) without showing it; later ones say it
+    result = run_cli("build", "-q", show=show)
+    assert result.exit_code == 0 and "no date in the text" not in result.output
     for _ in range(2):
         result = run_cli("build", show=show)
         assert result.exit_code == 0
+        assert "no date in the text" in result.output, result.output
+        result = run_cli("list", show=show)
         assert "no date in the text" in result.output, result.output
 
 

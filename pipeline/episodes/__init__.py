@@ -263,12 +263,10 @@ def _read_remembered(path: Path, show: Show, index: BuildIndex) -> Episode:
             except ReadcastError as exc:
                 return None, exc, said
 
-    loud = logging.getLogger("pipeline").isEnabledFor(logging.WARNING)
-    stamp = (show.id, show.timezone, show.title, loud)
+    stamp = (show.id, show.timezone, show.title)
     # first-seen.json is not part of the stamp: an undated article's date, once given, never moves
     ep, error, said = index.memo("episode", path.name, stamp, read, files=(path,))
-    if said and not index.last_computed:
-        replay(said)
+    replay(said)
     if error is not None:
         raise error
     assert ep is not None

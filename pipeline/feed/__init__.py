@@ -99,8 +99,17 @@ def feed_inputs(show: Show, records: list[EpisodeRecord], cover_key: str) -> str
     return digest(FEED_VERSION, code_digest("feed"), records, _site_settings(show), cover_key)
 
 
+def feed_state_path(show: Show) -> Path:
+    """What the last publish was made from and the files it consists of: small, so a no-op build
+    of a 1,000-episode show does not parse every published record to learn nothing changed."""
+    return show.state_dir / "feed-state.json"
+
+
 def feed_current(show: Show, records: list[EpisodeRecord], cover_key: str) -> bool:
-    state = read_json(state_path(show)) or {}
+    state = read_json(feed_state_path(show))
+    if not isinstance(state, dict):  # a show published before feed-state.json existed
+        state = read_json(state_path(show))
+    state = state if isinstance(state, dict) else {}
     if state.get("inputs") != feed_inputs(show, records, cover_key):
         return False
     for name in state.get("files", []):
@@ -258,7 +267,8 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
     for stale in [*out.glob("cover.*"), *out.glob("page-*.html")]:
         if stale.name not in index and stale.name != cover_name:
             stale.unlink(missing_ok=True)
-    write_json(state_path(show), {"inputs": feed_inputs(show, records, cover_key),
-                                  "records": {r["slug"]: r for r in published}, "files": sorted(files)})
+    inputs = feed_inputs(show, records, cover_key)
+    write_json(state_path(show), {"inputs": inputs, "records": {r["slug"]: r for r in published}, "files": sorted(files)})
+    write_json(feed_state_path(show), {"inputs": inputs, "files": sorted(files)})
     write_json(texts_path(show), made)
     return files
