@@ -22,6 +22,8 @@ Figures (the issue's targets in brackets):
   publish `readcast publish` of an unchanged 20-episode show to a local S3 server, seconds   [< 2 s]
   scale   10, 100 and 1,000-episode shows (fake voice): no-op build [< 3 s], list [< 1 s], feed.xml build
           [< 2 s, < 300 MB], first build, adding one episode, index.html size     (not in the default run: ~8 min)
+  dask    corpus + bundled show on a LocalCluster of 2 workers / the local pool         [<= 1.10]
+          and the per-task overhead of the Dask path                               (not in the default run: ~10 min)
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
@@ -423,6 +425,50 @@ def bench_scale(tmp: Path, sizes: tuple[int, ...] = (10, 100, 1000), runs: int =
     return out
 
 
+def _corpus_show(dest: Path) -> Path:
+    """The bundled show plus the 30 real corpus pages, read by the real voice."""
+    show = copy_show(dest)
+    pages = sorted((ROOT / "tests" / "data" / "corpus" / "articles").iterdir())
+    subprocess.run([READCAST, "add", "--show", str(show), *map(str, pages)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return show
+
+
+def _dask_overhead(address: str, tasks: int = 400) -> float:
+    """Seconds a trivial task costs end to end through the client (submit, schedule, run, return)."""
+    from distributed import Client
+
+    with Client(address) as client:
+        client.gather(client.map(abs, range(-20, 0), pure=False))  # warm
+        t = time.perf_counter()
+        client.gather(client.map(abs, range(-tasks, 0), pure=False))
+        return (time.perf_counter() - t) / tasks
+
+
+def bench_dask(tmp: Path) -> dict:
+    """The corpus and the bundled show (31 episodes, real voice, every sentence synthesised) built
+    with the local process pool, then on a LocalCluster of 2 single-threaded worker processes, one
+    after the other in this run, each in a new show with an empty clip cache."""
+    import json
+
+    from distributed import LocalCluster
+
+    local = _corpus_show(tmp / "dask-local")
+    t_local = timed([READCAST, "build", "-q", "--show", str(local)], cwd=local)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0") as cluster:
+        address = "dask://" + cluster.scheduler_address.split("://", 1)[1]
+        remote = _corpus_show(tmp / "dask-remote")
+        t_remote = timed([READCAST, "build", "-q", "--executor", address, "--show", str(remote)], cwd=remote)
+        overhead = _dask_overhead(cluster.scheduler_address)
+    clips = json.loads((remote / ".readcast" / "last-build.json").read_text())["clips_synthesised"]
+    audio = json.loads((remote / ".readcast" / "last-build.json").read_text())["seconds"]["audio"]
+    return {"episodes": len(list((remote / "audio" / "episodes").glob("*.mp3"))), "sentences synthesised": clips,
+            "local pool, 2 processes (s)": t_local, "LocalCluster, 2 workers (s)": t_remote,
+            "cluster / local": t_remote / t_local, "Dask per-task overhead (ms)": overhead * 1000,
+            "sentences per second per worker core": clips / audio / 2}
+
+
 def main(argv: list[str]) -> None:
     wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report", "publish"]
     results = {}
@@ -435,7 +481,7 @@ def main(argv: list[str]) -> None:
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
                   "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp),
                   "report": lambda: bench_report(tmp), "publish": lambda: bench_publish(tmp),
-                  "scale": lambda: bench_scale(tmp)}[name]
+                  "scale": lambda: bench_scale(tmp), "dask": lambda: bench_dask(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")
