@@ -134,7 +134,7 @@ class SharedClips:
 
     def _write(self, path: str, data: bytes) -> None:
         try:
-            if self.local:  # a shared folder: whole files only, as the local cache writes them
+            if self.local:  # a mounted folder: whole files only, as the local cache writes them
                 tmp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
                 self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
                 self.fs.pipe_file(tmp, data)
