@@ -493,7 +493,6 @@ def list_cmd(show_dir, as_json):
     """List every episode's metadata (duration once rendered)."""
     from .audio import read_meta
     from .episodes import read_all
-
     from .index import BuildIndex
 
     _setup_logging(False, False)
