@@ -246,6 +246,7 @@ class DaskSynth:
                                 "or set [build] executor = \"local\"") from None
         self._inner: list[Any] = []
         self._closing = False
+        self._count = 0
 
     def workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {}))
@@ -253,8 +254,11 @@ class DaskSynth:
     def submit(self, key: str, spoken: str) -> Future:
         outer: Future = Future()
         outer.set_running_or_notify_cancel()
+        # in the order the episodes need them, as the local pool runs them, so each episode can be
+        # mixed and encoded while later ones are still being synthesised
+        self._count += 1
         inner = self.client.submit(synthesize_task, self.factory, key, spoken, self.rate, self.shared,
-                                   key=f"readcast-clip-{key}", pure=False, retries=2)
+                                   key=f"readcast-clip-{key}", pure=False, retries=2, priority=-self._count)
         self._inner.append(inner)
         inner.add_done_callback(lambda f: self._land(f, outer, key))
         return outer
