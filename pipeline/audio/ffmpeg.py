@@ -121,39 +121,48 @@ class Encoder:
                  "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0", "-af", limiter,
                  *_opus_args(settings.low_bandwidth_kbps), str(low)],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._low_log)
-        # a writer thread feeds ffmpeg, so that mixing the next chunks overlaps encoding these
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
+        # a writer thread per encoder feeds it, so that mixing the next chunks overlaps encoding
+        # these, and the two encoders take audio side by side: one thread writing both pipes
+        # in turn kept each waiting while the other drained its pipe
         self._broken = False
-        self._writer = threading.Thread(target=self._feed, name="mp3-writer", daemon=True)
-        self._writer.start()
+        self._queues: list[queue.Queue[bytes | None]] = []
+        self._writers: list[threading.Thread] = []
+        for proc in (self.proc, self.low):
+            if proc is None:
+                continue
+            q: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
+            t = threading.Thread(target=self._feed, args=(proc, q), name="encoder-writer", daemon=True)
+            t.start()
+            self._queues.append(q)
+            self._writers.append(t)
 
-    def _feed(self) -> None:
-        assert self.proc.stdin is not None
+    def _feed(self, proc: subprocess.Popen, q: queue.Queue) -> None:
+        assert proc.stdin is not None
         while True:
-            data = self._queue.get()
+            data = q.get()
             if data is None:
                 break
             if self._broken:
                 continue
             try:
-                self.proc.stdin.write(data)
-                if self.low is not None and self.low.stdin is not None:
-                    self.low.stdin.write(data)
+                proc.stdin.write(data)
             except (BrokenPipeError, ValueError, OSError):
                 self._broken = True
-        for proc in (self.proc, self.low):
-            try:
-                if proc is not None and proc.stdin is not None:
-                    proc.stdin.close()
-            except (BrokenPipeError, OSError):
-                pass
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
 
     def write(self, block: np.ndarray) -> None:
-        self._queue.put(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        data = np.ascontiguousarray(block, dtype=np.float32).tobytes()
+        for q in self._queues:
+            q.put(data)
 
     def finish(self) -> tuple[float, float | None]:
-        self._queue.put(None)
-        self._writer.join()
+        for q in self._queues:
+            q.put(None)
+        for t in self._writers:
+            t.join()
         code = self.proc.wait()
         if self.low is not None and self.low.wait() != 0:
             self._low_log.seek(0)
@@ -176,10 +185,11 @@ class Encoder:
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        try:
-            self._queue.put_nowait(None)
-        except queue.Full:
-            pass
+        for q in self._queues:
+            try:
+                q.put_nowait(None)
+            except queue.Full:
+                pass
         self._log.close()
 
 
