@@ -267,3 +267,15 @@ def test_a_worker_killed_mid_build_and_the_build_still_completes(real_cluster, t
     assert len(meta["cues"]) == len(list(clips.glob("*/*.json")))  # every sentence, none lost
     assert workers[0].poll() is not None
     assert run_cli("check", show=show).exit_code == 0
+
+
+def test_without_dask_installed_the_executor_says_how_to_get_it(tmp_path, monkeypatch):
+    """readcast[dask] is optional: without it a local build is as before, and asking for a
+    cluster is one line naming the extra."""
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    show, out = _built(tmp_path, "s")
+    assert "3 episode(s) rendered" in out
+    (show / "episodes" / "002-ep.txt").write_text(article(2, "Episode 2", "Changed now. It is new.", day=2))
+    r = run_cli("build", "--executor", "dask://127.0.0.1:8786", show=show)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "needs Dask" in r.output and "pip install 'readcast[dask]'" in r.output, r.output
