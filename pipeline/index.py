@@ -50,7 +50,9 @@ class BuildIndex:
 
     def __init__(self, state_dir: Path):
         self.path = Path(state_dir) / "index.pickle"
-        self.version = (FORMAT, code_digest("."))
+        # the show's own place too: remembered results hold absolute paths (an article's error
+        # names its file), which a show folder moved elsewhere must not keep
+        self.version = (FORMAT, code_digest("."), str(Path(state_dir).resolve()))
         self._entries: dict[tuple[str, str], tuple[Any, Any]] | None = None
         self._dirty = False
         self.hits = self.misses = 0

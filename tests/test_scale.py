@@ -172,3 +172,19 @@ def test_publishing_one_new_episode_rewrites_only_its_own_files(tmp_path):
     assert run_cli("build", show=show).exit_code == 0
     assert page.is_file()
     assert run_cli("check", show=show).exit_code == 0
+
+
+def test_a_moved_show_names_its_files_where_they_are_now(tmp_path):
+    """Was: the index, keyed by inode, survived `mv` of the show folder and kept the old paths in
+    what it remembered (an article's error named a file in a folder that no longer existed)."""
+    show = _show(tmp_path, 2)
+    (show / "episodes" / "003-bad.txt").write_text("")
+    assert run_cli("build", show=show).exit_code == 1
+    _age(show)
+    assert run_cli("build", show=show).exit_code == 1
+    moved = tmp_path / "moved"
+    show.rename(moved)
+    result = run_cli("build", show=moved)
+    assert result.exit_code == 1
+    assert f"{moved / 'episodes' / '003-bad.txt'}:" in result.output, result.output
+    assert str(show) + "/" not in result.output
