@@ -177,6 +177,8 @@ def make_plan(show: Show, stages: tuple[str, ...] = STAGES, only: list[str] | No
 
         pending = any(w.audio is not None and not w.audio.current for w in plan.work)
         plan.feed_current = False if pending else feed_current(show, plan.records, plan.cover_key)
+    if not only and stages == STAGES:  # every file was asked about: what was not is gone
+        index.prune()
     index.save()
     return plan
 

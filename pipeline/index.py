@@ -56,6 +56,7 @@ class BuildIndex:
         self._entries: dict[tuple[str, str], tuple[Any, Any]] | None = None
         self._dirty = False
         self.hits = self.misses = 0
+        self._touched: set[tuple[str, str]] = set()
 
     def _load(self) -> dict:
         if self._entries is None:
@@ -78,6 +79,7 @@ class BuildIndex:
         sigs = tuple(signature(f) for f in files)
         full = (stamp, sigs)
         entries = self._load()
+        self._touched.add((kind, name))
         hit = entries.get((kind, name))
         if hit is not None and hit[0] == full:
             self.hits += 1
@@ -92,6 +94,16 @@ class BuildIndex:
             del entries[(kind, name)]
             self._dirty = True
         return value
+
+    def prune(self) -> None:
+        """Forget what this run did not ask about: articles deleted or renamed since. Only after a
+        run that asked about everything (a whole build), or entries still valid would be lost."""
+        entries = self._load()
+        stale = [k for k in entries if k not in self._touched]
+        for k in stale:
+            del entries[k]
+        if stale:
+            self._dirty = True
 
     def forget(self, kind: str, name: str) -> None:
         if self._load().pop((kind, name), None) is not None:

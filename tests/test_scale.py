@@ -188,3 +188,22 @@ def test_a_moved_show_names_its_files_where_they_are_now(tmp_path):
     assert result.exit_code == 1
     assert f"{moved / 'episodes' / '003-bad.txt'}:" in result.output, result.output
     assert str(show) + "/" not in result.output
+
+
+def test_the_index_forgets_deleted_articles_but_not_after_building_one_episode(tmp_path):
+    import pickle
+
+    def names() -> set[str]:
+        with open(show / ".readcast" / "index.pickle", "rb") as fh:
+            return {name for kind, name in pickle.load(fh)[1] if kind == "episode"}
+
+    show = _show(tmp_path, 3)
+    assert run_cli("build", show=show).exit_code == 0
+    _age(show)
+    assert run_cli("build", show=show).exit_code == 0
+    assert names() == {"001-ep.txt", "002-ep.txt", "003-ep.txt"}
+    assert run_cli("build", "001-ep", show=show).exit_code == 0
+    assert names() == {"001-ep.txt", "002-ep.txt", "003-ep.txt"}  # one episode built: nothing forgotten
+    (show / "episodes" / "003-ep.txt").unlink()
+    assert run_cli("build", show=show).exit_code == 0
+    assert names() == {"001-ep.txt", "002-ep.txt"}
