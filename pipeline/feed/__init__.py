@@ -268,7 +268,8 @@ def publish(show: Show, records: list[EpisodeRecord], cover: Cover, cover_key: s
         if stale.name not in index and stale.name != cover_name:
             stale.unlink(missing_ok=True)
     inputs = feed_inputs(show, records, cover_key)
-    write_json(state_path(show), {"inputs": inputs, "records": {r["slug"]: r for r in published}, "files": sorted(files)})
+    write_json(state_path(show), {"inputs": inputs, "records": {r["slug"]: r for r in published}, "files": sorted(files)},
+               compact=True)
     write_json(feed_state_path(show), {"inputs": inputs, "files": sorted(files)})
     write_json(texts_path(show), made)
     return files
