@@ -89,7 +89,8 @@ class Build:
     # a clip cache every worker and build shares, as an fsspec URL: a folder all machines mount,
     # or "s3://bucket/prefix" (S3-compatible storage; endpoint from [publish] endpoint_url)
     shared_cache: str = ""
-    # seconds a remote sentence may take before the build gives up on it (a dead cluster)
+    # seconds a build waits on a cluster before giving up (a dead cluster): for any one sentence,
+    # and half of it (at most 15 s) to connect
     task_timeout: float = 600.0
 
 

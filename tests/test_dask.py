@@ -138,12 +138,26 @@ def test_no_scheduler_is_one_clear_line_and_the_published_show_stays(tmp_path):
     show, _ = _built(tmp_path, "s")
     feed = (show / "feed" / "feed.xml").read_bytes()
     (show / "episodes" / "002-ep.txt").write_text(article(2, "Episode 2", "Changed now. It is new.", day=2))
+    with open(show / "show.toml", "a") as fh:
+        fh.write("\n[build]\ntask_timeout = 4\n")
     port = free_port()
     r = run_cli("build", "--executor", f"dask://127.0.0.1:{port}", show=show)
     assert r.exit_code == 1
     assert f"no Dask scheduler answers at dask://127.0.0.1:{port}" in r.output, r.output
     assert "Traceback" not in r.output
     assert (show / "feed" / "feed.xml").read_bytes() == feed
+
+
+def test_no_scheduler_with_a_shared_cache_fails_at_once_too(tmp_path):
+    """Was: with a shared cache, the scheduler's refusal was raised in a lookup thread and lost;
+    the build waited out task_timeout for clips that would never come."""
+    port = free_port()
+    show = make_show(tmp_path / "s", _arts(1), music=False, extra=(
+        f'\n[build]\nshared_cache = "{(tmp_path / "shared").as_uri()}"\ntask_timeout = 4\n'))
+    r = run_cli("build", "--executor", f"dask://127.0.0.1:{port}", show=show)
+    # the scheduler's own message, not the clip timeout's ("no clip from ... after 4 s")
+    assert r.exit_code == 1 and f"no Dask scheduler answers at dask://127.0.0.1:{port}" in r.output, r.output
+    assert "no clip from" not in r.output
 
 
 def test_a_cluster_with_no_workers_times_out_naming_it(tmp_path):

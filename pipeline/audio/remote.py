@@ -240,7 +240,7 @@ class DaskSynth:
         self.shared = shared
         try:
             self.client = Client(self.address, timeout=connect_timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ReadcastError(f"no Dask scheduler answers at {executor} ({exc.__class__.__name__})", None,
                                 "start one ('dask scheduler', then 'dask worker ADDRESS' on each machine), "
                                 "or set [build] executor = \"local\"") from None

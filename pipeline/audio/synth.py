@@ -211,6 +211,7 @@ class Synthesizer:
             self._pool_anyway = False
         self._executor: Executor | None = None
         self._dask: DaskSynth | None = None
+        self._dask_error: ReadcastError | None = None
         self._lookups: ThreadPoolExecutor | None = None
         self._futures: dict[str, Future] = {}
         self.fetched = 0  # clips taken from the shared cache instead of synthesised
@@ -250,11 +251,18 @@ class Synthesizer:
     def _dispatch(self, job: ClipJob) -> Future:
         if self.remote:
             with self._lock:  # the shared cache's lookup threads dispatch too
+                if self._dask_error is not None:  # the cluster refused once: not again per sentence
+                    raise self._dask_error
                 if self._dask is None:
                     from .remote import DaskSynth, EngineFactory
 
-                    self._dask = DaskSynth(self.executor, EngineFactory(self.voice), self.cache, self.rate,
-                                           self.shared)
+                    try:
+                        # connecting gets half the wait a sentence gets, so a refusal is what is said
+                        self._dask = DaskSynth(self.executor, EngineFactory(self.voice), self.cache, self.rate,
+                                               self.shared, connect_timeout=min(15.0, (self.timeout or 30.0) / 2))
+                    except ReadcastError as exc:
+                        self._dask_error = exc
+                        raise
             return self._dask.submit(job.key, job.spoken)
         return self._start().submit(_work, job.key, job.spoken)
 
@@ -281,7 +289,12 @@ class Synthesizer:
             except BaseException as exc:  # noqa: BLE001
                 outer.set_exception(exc)
 
-        self._dispatch(job).add_done_callback(done)
+        try:
+            inner = self._dispatch(job)
+        except BaseException as exc:  # noqa: BLE001 - e.g. no scheduler: said by whoever waits, at once
+            outer.set_exception(exc)
+            return
+        inner.add_done_callback(done)
 
     def submit(self, job: ClipJob) -> Future:
         fut = self._futures.get(job.key)
