@@ -134,12 +134,18 @@ def test_storage_without_credentials_is_one_clear_line(s3, tmp_path, monkeypatch
     assert "AWS_ACCESS_KEY_ID" in r.output
 
 
-def test_no_scheduler_is_one_clear_line_and_the_published_show_stays(tmp_path):
+def _published_then_edited(tmp_path: Path, task_timeout: int) -> tuple[Path, bytes]:
+    """A built show, its feed.xml, and then an edited article for the next build to fail on."""
     show, _ = _built(tmp_path, "s")
     feed = (show / "feed" / "feed.xml").read_bytes()
     (show / "episodes" / "002-ep.txt").write_text(article(2, "Episode 2", "Changed now. It is new.", day=2))
     with open(show / "show.toml", "a") as fh:
-        fh.write("\n[build]\ntask_timeout = 4\n")
+        fh.write(f"\n[build]\ntask_timeout = {task_timeout}\n")
+    return show, feed
+
+
+def test_no_scheduler_is_one_clear_line_and_the_published_show_stays(tmp_path):
+    show, feed = _published_then_edited(tmp_path, 4)
     port = free_port()
     r = run_cli("build", "--executor", f"dask://127.0.0.1:{port}", show=show)
     assert r.exit_code == 1
@@ -163,11 +169,7 @@ def test_no_scheduler_with_a_shared_cache_fails_at_once_too(tmp_path):
 def test_a_cluster_with_no_workers_times_out_naming_it(tmp_path):
     from distributed import LocalCluster
 
-    show, _ = _built(tmp_path, "s")
-    feed = (show / "feed" / "feed.xml").read_bytes()
-    (show / "episodes" / "002-ep.txt").write_text(article(2, "Episode 2", "Changed now. It is new.", day=2))
-    with open(show / "show.toml", "a") as fh:
-        fh.write("\n[build]\ntask_timeout = 2\n")
+    show, feed = _published_then_edited(tmp_path, 2)
     with LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=":0") as empty:
         where = "dask://" + empty.scheduler_address.split("://", 1)[1]
         r = run_cli("build", "--executor", where, show=show)
