@@ -55,7 +55,6 @@ class BuildIndex:
         self.version = (FORMAT, code_digest("."), str(Path(state_dir).resolve()))
         self._entries: dict[tuple[str, str], tuple[Any, Any]] | None = None
         self._dirty = False
-        self.hits = self.misses = 0
         self._touched: set[tuple[str, str]] = set()
 
     def _load(self) -> dict:
@@ -82,9 +81,7 @@ class BuildIndex:
         self._touched.add((kind, name))
         hit = entries.get((kind, name))
         if hit is not None and hit[0] == full:
-            self.hits += 1
             return hit[1]
-        self.misses += 1
         value = compute()
         now = time.time_ns()
         if not any(_racy(s, now) for s in sigs):
@@ -103,10 +100,6 @@ class BuildIndex:
         for k in stale:
             del entries[k]
         if stale:
-            self._dirty = True
-
-    def forget(self, kind: str, name: str) -> None:
-        if self._load().pop((kind, name), None) is not None:
             self._dirty = True
 
     def save(self) -> None:

@@ -248,9 +248,6 @@ class DaskSynth:
         self._closing = False
         self._count = 0
 
-    def workers(self) -> int:
-        return len(self.client.scheduler_info().get("workers", {}))
-
     def submit(self, key: str, spoken: str) -> Future:
         outer: Future = Future()
         outer.set_running_or_notify_cancel()
