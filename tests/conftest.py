@@ -98,10 +98,9 @@ def run_cli(*args: str, show: Path | None = None):
     return CliRunner().invoke(main, argv, catch_exceptions=False)
 
 
-@pytest.fixture(scope="session")
-def bundled(tmp_path_factory) -> Path:
-    """The repository's own show, copied and built once."""
-    dest = tmp_path_factory.mktemp("bundled")
+def copy_bundled_sources(dest: Path) -> Path:
+    """The repository's own show as a producer has it (settings, articles, music), unbuilt."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("show.toml", "lexicon.toml"):
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, dest / name)
@@ -109,6 +108,13 @@ def bundled(tmp_path_factory) -> Path:
     (dest / "audio").mkdir()
     for name in ("intro.mp3", "outro.mp3"):
         shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> Path:
+    """The repository's own show, copied and built once."""
+    dest = copy_bundled_sources(tmp_path_factory.mktemp("bundled"))
     result = run_cli("build", show=dest)
     assert result.exit_code == 0, result.output
     return dest

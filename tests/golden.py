@@ -80,18 +80,12 @@ def site_snapshot(show: Path) -> str:
 
 
 def build_bundled(dest: Path) -> Path:
-    import shutil
-
     from click.testing import CliRunner
 
     from pipeline.cli import main as cli
+    from tests.conftest import copy_bundled_sources
 
-    for name in ("show.toml", "lexicon.toml"):
-        shutil.copy(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "episodes", dest / "episodes")
-    (dest / "audio").mkdir()
-    for name in ("intro.mp3", "outro.mp3"):
-        shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
+    copy_bundled_sources(dest)
     result = CliRunner().invoke(cli, ["build", "--show", str(dest)])
     assert result.exit_code == 0, result.output
     return dest

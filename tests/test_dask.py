@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import BUCKET, ROOT, article, free_port, make_show, run_cli, wait_port
+from tests.conftest import BUCKET, article, copy_bundled_sources, free_port, make_show, run_cli, wait_port
 
 distributed = pytest.importorskip("distributed")
 
@@ -218,22 +217,11 @@ def real_cluster(tmp_path_factory):
             p.kill()
 
 
-def _copy_bundled_sources(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("show.toml", "lexicon.toml"):
-        shutil.copy(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "episodes", dest / "episodes")
-    (dest / "audio").mkdir()
-    for name in ("intro.mp3", "outro.mp3"):
-        shutil.copy(ROOT / "audio" / name, dest / "audio" / name)
-    return dest
-
-
 @pytest.mark.e2e
 def test_the_bundled_show_and_the_corpus_on_a_real_cluster_match_local_builds(real_cluster, bundled, tmp_path):
     address, _ = real_cluster
     # the bundled show, with the real voice: same sentences, scripts, captions and feed
-    show = _copy_bundled_sources(tmp_path / "bundled")
+    show = copy_bundled_sources(tmp_path / "bundled")
     r = run_cli("build", "--executor", address, show=show)
     assert r.exit_code == 0, r.output
     assert _keys(show) == _keys(bundled)
@@ -267,7 +255,7 @@ def test_the_bundled_show_and_the_corpus_on_a_real_cluster_match_local_builds(re
 def test_a_worker_killed_mid_build_and_the_build_still_completes(real_cluster, tmp_path):
     """Runs last in this module: it leaves the cluster one worker short."""
     address, workers = real_cluster
-    show = _copy_bundled_sources(tmp_path / "bundled")
+    show = copy_bundled_sources(tmp_path / "bundled")
     clips = show / ".readcast" / "cache" / "clips"
     proc = subprocess.Popen([str(Path(sys.executable).parent / "readcast"), "build", "-q", "--executor", address,
                              "--show", str(show)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
