@@ -10,7 +10,10 @@ Figures (the issue's targets in brackets):
           median of runs with the optimised model already cached (which is which is printed)
   noop    no-op rebuild of a 20-episode show, seconds                                   [< 1 s]
   help    `readcast --help`, seconds                                                     [< 0.3 s]
-  edit    rebuild after editing one sentence / cold build of that episode                [<= 0.15]
+  edit    rebuild after editing one sentence / cold build of that episode                [<= 0.08]
+  edit60  one-sentence edits of a 60-minute episode, a quarter, half and three quarters in   [< 5 s]
+          (the spliced file against a whole render: decode errors, loudness [0.5 LU], cue times)
+          (not in the default run: ~6 min)
   rss     peak RSS for a 60-minute episode: readcast, each helper, all together           [< 500 MB]
   normalise  normalising the whole bundled script after start-up, seconds               [< 1 s]
   import  `readcast add` of the 30 real corpus pages into an empty show, seconds         [< 10 s]
@@ -138,6 +141,41 @@ def bench_edit(tmp: Path, runs: int = 3) -> dict:
     return {"cold build (s)": c, "one-sentence edit (s)": e, "edit / cold": e / c, "all edits": edits}
 
 
+def bench_edit60(tmp: Path, minutes: int = 60) -> dict:
+    """One-sentence edits of a 60-minute episode (real voice), a quarter, half and three quarters
+    of the way in: each build timed; then the last spliced file against a whole render of the
+    same script (decodes cleanly, loudness, every cue's time)."""
+    import json
+
+    show = long_show(tmp / "edit60", minutes)
+    cold = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+    article = show / "episodes" / "001-long.txt"
+    notes = len(re.findall(r"Note \d+:", article.read_text()))
+    out: dict = {"episode minutes": json.loads((show / "audio" / "episodes" / "001-long.json").read_text())["duration"] / 60,
+                 "cold build (s)": cold}
+    for share in (0.25, 0.5, 0.75):
+        k = int(notes * share)
+        article.write_text(article.read_text().replace(f"Note {k}: ", f"Note {k}, corrected: ", 1))
+        out[f"edit at {int(share * 100)}% (s)"] = timed([READCAST, "build", "-q", "--show", str(show)], cwd=show)
+    whole = tmp / "edit60-whole"
+    shutil.copytree(show, whole)
+    shutil.rmtree(whole / "audio" / "episodes")
+    out["whole render of the same script (s)"] = timed([READCAST, "build", "-q", "--show", str(whole)], cwd=whole)
+    a, b = (json.loads((p / "audio" / "episodes" / "001-long.json").read_text()) for p in (show, whole))
+    out["cues at the same times (of %d)" % len(b["cues"])] = sum(
+        (x["start"], x["end"]) == (y["start"], y["end"]) for x, y in zip(a["cues"], b["cues"]))
+    sys.path.insert(0, str(ROOT))
+    from pipeline.audio.ffmpeg import ffmpeg_exe, measure_file
+
+    for ext in ("mp3", "opus"):
+        spliced, full = (p / "audio" / "episodes" / f"001-long.{ext}" for p in (show, whole))
+        errors = subprocess.run([ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(spliced), "-f", "null", "-"],
+                                capture_output=True, text=True)
+        out[f"{ext}: decode errors"] = len(errors.stderr.strip().splitlines()) + (errors.returncode != 0)
+        out[f"{ext}: loudness, spliced - whole (LU)"] = measure_file(spliced)[0] - measure_file(full)[0]
+    return out
+
+
 def bench_verify(tmp: Path, runs: int = 3) -> dict:
     """Listening to the bundled episode (no heard-text cache, recogniser model already joined)
     against synthesising it: raw piper on the same spoken text, and readcast's own cold build."""
@@ -241,9 +279,9 @@ def bench_publish(tmp: Path, episodes: int = 20, runs: int = 5) -> dict:
         server.wait(timeout=10)
 
 
-def bench_rss(tmp: Path, minutes: int = 60) -> dict:
-    """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
-    show = copy_show(tmp / "long", episodes=False)
+def long_show(dest: Path, minutes: int = 60) -> Path:
+    """A show of one `minutes`-long episode of distinct sentences ("Note N: ..."), unbuilt."""
+    show = copy_show(dest, episodes=False)
     sentences = []
     n = 0
     words = 0
@@ -258,6 +296,12 @@ def bench_rss(tmp: Path, minutes: int = 60) -> dict:
     (show / "episodes" / "001-long.txt").write_text(
         "Long Series: Part 1 - One Hour Published Oct. 21, 2015 By Senior Airman Jane Doe Minot Air Force Base "
         "Public Affairs MINOT AIR FORCE BASE, N.D. -- " + body)
+    return show
+
+
+def bench_rss(tmp: Path, minutes: int = 60) -> dict:
+    """A 60-minute episode from distinct sentences (every one synthesised), built in its own process."""
+    show = long_show(tmp / "long", minutes)
     t = time.perf_counter()
     proc = subprocess.Popen([READCAST, "build", "-q", "--show", str(show)])
     largest, total, main_peak = 0, 0, 0
@@ -484,7 +528,8 @@ def main(argv: list[str]) -> None:
                   "import": lambda: bench_import(tmp), "hostile": lambda: bench_hostile(tmp),
                   "verify": lambda: bench_verify(tmp), "lowband": lambda: bench_lowband(tmp),
                   "report": lambda: bench_report(tmp), "publish": lambda: bench_publish(tmp),
-                  "scale": lambda: bench_scale(tmp), "dask": lambda: bench_dask(tmp)}[name]
+                  "scale": lambda: bench_scale(tmp), "dask": lambda: bench_dask(tmp),
+                  "edit60": lambda: bench_edit60(tmp)}[name]
             results[name] = fn()
             print(f"# {name} done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     print(f"{'benchmark':<12} {'figure':<40} {'value':>10}")

@@ -93,21 +93,39 @@ def measure_file(path: Path) -> tuple[float, float]:
     return integrated, peak if peak is not None else float("nan")
 
 
-class Encoder:
-    """ffmpeg reading float PCM on stdin: limiter -> MP3, with an ebur128 meter on the same audio."""
+_MOMENTARY = re.compile(rb"\] t: *[\d.]+ +TARGET:\S+ LUFS +M: *(-?[\d.]+|-inf|nan)")
 
-    def __init__(self, out: Path, settings: Audio, low: Path | None = None):
+
+def parse_momentary(stderr: bytes) -> np.ndarray:
+    """The momentary loudness ebur128 logs every 100 ms (framelog=info), as an array."""
+    values = [float(v) if v not in (b"-inf", b"nan") else -120.7 for v in _MOMENTARY.findall(stderr)]
+    return np.array(values, dtype=np.float32)
+
+
+class Encoder:
+    """ffmpeg reading float PCM on stdin: limiter -> MP3, with an ebur128 meter on the same audio.
+
+    `starts`: samples of the stream each encoder (MP3, Opus) skips before it begins; `tail`: the
+    MP3 is part of a splice (raw frames, no Info frame, and no bit reservoir, so no frame leans
+    on one before it)."""
+
+    def __init__(self, out: Path, settings: Audio, low: Path | None = None,
+                 starts: tuple[int, int] = (0, 0), tail: bool = False):
         self.settings = settings
+        self.starts = starts
+        self.position = 0
+        self.counts = [0, 0]
         limit = 10 ** ((settings.true_peak - 0.7) / 20)  # sample-peak ceiling under the true-peak target
         limiter = f"alimiter=limit={limit:.4f}:attack=3:release=60:level=disabled"
-        graph = f"[0:a]{limiter},asplit=2[enc][m];[m]ebur128=framelog=verbose[mm]"
+        graph = f"[0:a]{limiter},asplit=2[enc][m];[m]ebur128=framelog=info[mm]"
         cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y",
                "-f", "f32le", "-ar", str(settings.sample_rate), "-ac", str(settings.channels), "-i", "pipe:0",
                "-filter_complex", graph,
                "-map", "[enc]", "-c:a", "libmp3lame", "-b:a", f"{settings.bitrate}k",
                "-compression_level", str(settings.encoder_quality),
+               *(["-reservoir", "0"] if tail else []),
                "-ar", str(settings.sample_rate), "-ac", str(settings.channels),
-               "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(out),
+               "-id3v2_version", "0", "-write_xing", "0" if tail else "1", "-f", "mp3", str(out),
                "-map", "[mm]", "-f", "null", "-"]
         self._log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
@@ -154,11 +172,15 @@ class Encoder:
             pass
 
     def write(self, block: np.ndarray) -> None:
-        data = np.ascontiguousarray(block, dtype=np.float32).tobytes()
-        for q in self._queues:
-            q.put(data)
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        start, self.position = self.position, self.position + len(block)
+        for i, q in enumerate(self._queues):
+            skip = max(0, self.starts[i] - start)
+            if skip < len(block):
+                q.put(block[skip:].tobytes())
+                self.counts[i] += len(block) - skip
 
-    def finish(self) -> tuple[float, float | None]:
+    def finish(self) -> tuple[float, float | None, np.ndarray]:
         for q in self._queues:
             q.put(None)
         for t in self._writers:
@@ -170,14 +192,16 @@ class Encoder:
             raise AudioError(f"the low-bandwidth copy could not be encoded ({why[:120]})", None,
                              "set [audio] low_bandwidth = false, or reinstall imageio-ffmpeg")
         self._log.seek(0)
-        err = self._log.read().decode("utf-8", "replace")
+        raw = self._log.read()
+        err = raw.decode("utf-8", "replace")
         self._log.close()
         if code != 0:
             last = (err.strip().splitlines() or ["?"])[-1]
             if "received signal" in last:
                 raise AudioError("the MP3 encoder was stopped by a signal", None, "run the build again")
             raise AudioError(f"the MP3 encoder failed ({last[:160]})", None, "check disk space and rebuild")
-        return parse_ebur128(err)
+        integrated, peak = parse_ebur128(err)
+        return integrated, peak, parse_momentary(raw)
 
     def abort(self) -> None:
         self._broken = True

@@ -72,6 +72,11 @@ class RenderMeta(TypedDict):
     alternate: NotRequired[Alternate]
     # the clips synthesised for this render (the rest came from the cache)
     synthesised: NotRequired[list[str]]
+    # for splicing the next edit in (audio/splice.py): what the sound was made under, the gain
+    # the mix was given, and the loudness of every 400 ms block (int16 tenths of LU, base64)
+    sound: NotRequired[str]
+    gain_db: NotRequired[float]
+    momentary: NotRequired[str]
 
 
 def rendered_paths(show: Show, slug: str) -> tuple[Path, Path]:

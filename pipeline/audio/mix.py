@@ -78,6 +78,8 @@ class MixResult:
     chapters: list[tuple[float, float, str]]
     integrated: float
     true_peak: float | None
+    # loudness of every 400 ms block, 100 ms apart, of what was encoded (EBU R128 momentary)
+    momentary: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     @property
     def seconds(self) -> float:
@@ -100,6 +102,7 @@ class Mixer:
         self.placed: list[Placed] = []
         self._audio: dict[int, np.ndarray] = {}  # index in placed -> resampled, gained clip
         self.rendered = 0
+        self._first = 0  # the first placed line that may still sound at `rendered`
         self.cursor = 0  # where the next line may start (end of the last one)
         self.voice_start = 0
 
@@ -128,16 +131,27 @@ class Mixer:
             return self.sec(self.s.paragraph_pause)
         return self.sec(self.s.sentence_pause)
 
-    def place(self, line: Line) -> None:
-        audio, lufs = self.load_clip(line.key)
-        gain = gain_to(self.s.target_lufs + PAUSE_LOSS + CODEC_LOSS, lufs) * self.global_gain
-        if self.placed and line.kind != self.placed[-1].line.kind and self.placed[-1].line.kind == "intro":
-            self._end_intro(self.placed[-1].end)
+    def next_start(self, line: Line) -> int:
+        """Where `line` would start if it were placed next."""
         start = self.cursor + self._gap(line)
         if line.kind == "outro" and (not self.placed or self.placed[-1].line.kind != "outro"):
             start = max(start, self.cursor + self.sec(self.s.section_pause))
-        p = Placed(line, start, len(audio), gain)
-        self._audio[len(self.placed)] = audio * gain
+        return start
+
+    def place(self, line: Line, frames: int | None = None) -> None:
+        """Put `line` on the timeline; with `frames`, only its place (a line that ends before
+        the part being rendered, whose clip is not loaded)."""
+        audio: np.ndarray | None = None
+        gain = 1.0
+        if frames is None:
+            audio, lufs = self.load_clip(line.key)
+            gain = gain_to(self.s.target_lufs + PAUSE_LOSS + CODEC_LOSS, lufs) * self.global_gain
+            frames = len(audio)
+        if self.placed and line.kind != self.placed[-1].line.kind and self.placed[-1].line.kind == "intro":
+            self._end_intro(self.placed[-1].end)
+        p = Placed(line, self.next_start(line), frames, gain)
+        if audio is not None:
+            self._audio[len(self.placed)] = audio * gain
         self.placed.append(p)
         self.cursor = p.end
 
@@ -182,8 +196,15 @@ class Mixer:
     # --- rendering ----------------------------------------------------------------------
     def _block(self, a: int, b: int) -> np.ndarray:
         out = np.zeros((b - a, self.channels), dtype=np.float32)
-        for i, p in enumerate(self.placed):
-            if p.end <= a or p.start >= b:
+        # lines are placed in order and never overlap: skip those that ended before this block
+        # (an hour's episode has a thousand of them)
+        while self._first < len(self.placed) and self.placed[self._first].end <= a:
+            self._first += 1
+        for i in range(self._first, len(self.placed)):
+            p = self.placed[i]
+            if p.start >= b:
+                break
+            if p.end <= a:
                 continue
             audio = self._audio[i]
             s0, s1 = max(a, p.start), min(b, p.end)
@@ -205,12 +226,14 @@ class Mixer:
             sink(self._block(self.rendered, self.rendered + step))
             self.rendered += step
         # release clips that are fully rendered
-        for i, p in enumerate(self.placed):
-            if p.end <= self.rendered:
-                self._audio.pop(i, None)
+        for i in [i for i in self._audio if self.placed[i].end <= self.rendered]:
+            del self._audio[i]
 
-    def run(self, lines: Iterable[Line], sink: Callable[[np.ndarray], None]) -> int:
-        self.begin()
+    def run(self, lines: Iterable[Line], sink: Callable[[np.ndarray], None], begin: bool = True) -> int:
+        """Place `lines` and stream the mix from `self.rendered` to the end into `sink`; returns
+        the programme's length. `begin=False`: the caller began and placed the lines before."""
+        if begin:
+            self.begin()
         for line in lines:
             self.place(line)
             # nothing can be placed before the start of the newest line, except the outro music,
@@ -252,10 +275,10 @@ def mix_to_mp3(out: Path, settings: Audio, lines: Iterable[Line], intro: Music |
     encoder = Encoder(out, settings, low)
     try:
         end = mixer.run(lines, encoder.write)
-        integrated, peak = encoder.finish()
+        integrated, peak, momentary = encoder.finish()
     except BaseException:
         encoder.abort()
         raise
     if not math.isfinite(integrated):
         integrated = -70.0
-    return MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, peak)
+    return MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, peak, momentary)

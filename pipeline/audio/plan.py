@@ -31,6 +31,9 @@ class AudioPlan:
     meta: Path
     current: bool
     missing: list[str] = field(default_factory=list)  # clip keys to synthesise
+    # what the sound depends on besides the sentences (settings, music, the mixing code): an
+    # edit made under the same `sound` can be spliced into the last render
+    sound: str = ""
 
 
 def asset_key(show: Show, hashes=None) -> list:
@@ -84,11 +87,13 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     else:
         lines = make_lines(script, narrator, identity, phonemes)
     a = show.audio
+    settings = [a.channels, a.sample_rate, a.bitrate, a.encoder_quality, a.low_bandwidth, a.low_bandwidth_kbps,
+                a.target_lufs, a.true_peak, a.sentence_pause,
+                a.paragraph_pause, a.section_pause, a.intro_lead, a.outro_tail, a.duck_db, a.crossfade]
+    sound = digest(AUDIO_VERSION, code_digest("audio"), settings, assets)
     inputs = digest(
         AUDIO_VERSION, code_digest("audio", "artwork"), [ln.key for ln in lines], [(ln.section, ln.paragraph, ln.title, ln.written) for ln in lines],
-        [a.channels, a.sample_rate, a.bitrate, a.encoder_quality, a.low_bandwidth, a.low_bandwidth_kbps,
-         a.target_lufs, a.true_peak, a.sentence_pause,
-         a.paragraph_pause, a.section_pause, a.intro_lead, a.outro_tail, a.duck_db, a.crossfade],
+        settings,
         assets, cover_key,
         [ep.title, ep.author, ep.organization, ep.number, ep.published.isoformat(), ep.summary, ep.source_url,
          show.title, show.author, show.language],
@@ -97,4 +102,4 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     meta = read_meta(show, ep.slug, index)
     current = bool(meta and meta.get("inputs") == inputs)
     missing = [] if current else [ln.key for ln in lines if not cache.has(ln.key)]
-    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)))
+    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)), sound)

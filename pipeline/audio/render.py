@@ -10,13 +10,32 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from typing import Iterator
 
+import numpy as np
+
 from ..config import Show
 from ..errors import AudioError, EngineError
 from ..files import atomic_path, sha256_file, write_json
 from .cache import ClipCache
 from .meta import Alternate, Cue, RenderMeta
+from .mix import DUCK_RAMP
 from .music import MusicLoader
 from .plan import AudioPlan
+from .splice import (
+    LAME_DELAY,
+    MP3_FRAME,
+    MP3_WARMUP,
+    OPUS_PACKET,
+    OPUS_RATE,
+    CannotSplice,
+    Join,
+    find_join,
+    gated_loudness,
+    mp3_frames,
+    pack_momentary,
+    splice_mp3,
+    splice_opus,
+    unpack_momentary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,17 +135,23 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     target = a.target_lufs
     plan.mp3.parent.mkdir(parents=True, exist_ok=True)
     low_path = plan.mp3.with_suffix(".opus")
+    gain_db = 0.0
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(atomic_path(plan.mp3))
         # the low-bandwidth copy is encoded in the same ffmpeg pass, from the same limited mix
         low = stack.enter_context(atomic_path(low_path)) if a.low_bandwidth else None
-        result = mix_to_mp3(tmp, a, lines(), music.get(a.intro), music.get(a.outro), load, low=low)
-        correction = correction_db(result.integrated, target)
-        if correction is not None:
-            # every clip is in the cache now: a second, corrected pass is quick
-            log.info("%s: loudness %.1f LUFS, correcting by %+.1f dB", plan.ep.slug, result.integrated, correction)
-            result = mix_to_mp3(tmp, a, iter(plan.lines), music.get(a.intro), music.get(a.outro), load,
-                                gain_db=correction, low=low)
+        spliced = _splice(show, plan, cache, music, load, lines, tmp, low)
+        if spliced is not None:
+            result, gain_db = spliced
+        else:
+            result = mix_to_mp3(tmp, a, lines(), music.get(a.intro), music.get(a.outro), load, low=low)
+            correction = correction_db(result.integrated, target)
+            if correction is not None:
+                # every clip is in the cache now: a second, corrected pass is quick
+                log.info("%s: loudness %.1f LUFS, correcting by %+.1f dB", plan.ep.slug, result.integrated, correction)
+                gain_db = correction
+                result = mix_to_mp3(tmp, a, iter(plan.lines), music.get(a.intro), music.get(a.outro), load,
+                                    gain_db=correction, low=low)
         write_tags(tmp, plan.ep, show, result.chapters, cover_jpeg)
     alternate = _low_bandwidth(show, plan.mp3)
     st = plan.mp3.stat()
@@ -149,6 +174,10 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     }
     if alternate is not None:
         meta["alternate"] = alternate
+    # what the next edit needs to splice into this render instead of making it again
+    meta["sound"] = plan.sound
+    meta["gain_db"] = round(gain_db, 6)
+    meta["momentary"] = pack_momentary(result.momentary)
     meta["synthesised"] = [key for key in dict.fromkeys(ln.key for ln in plan.lines) if key in plan.missing]
     if plan.meta.exists():  # kept for the build report's "what changed"
         from ..files import write_bytes
@@ -156,3 +185,107 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
         write_bytes(show.state_dir / "report" / "previous" / plan.meta.name, plan.meta.read_bytes())
     write_json(plan.meta, meta)
     return meta
+
+
+def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -> tuple[int, Join]:
+    """Where an edit can be joined to the last render: the first sentence that changed, and a
+    join in the silent pause before it. The sentences before it are placed on `mixer` (their
+    places only). Raises CannotSplice when there is none."""
+    a = show.audio
+    rate = a.sample_rate
+    cues = old.get("cues", [])
+    first = 0
+    for cue, line in zip(cues, plan.lines):
+        if (cue.get("key"), cue["section"], cue["paragraph"], cue["kind"]) != (line.key, line.section, line.paragraph, line.kind):
+            break
+        first += 1
+    if first == 0 or first >= len(plan.lines) or first >= len(cues):
+        raise CannotSplice("no unchanged sentences before the edit, or none after it")
+    mixer.begin()
+    for n, line in enumerate(plan.lines[:first]):
+        info = cache.info(line.key)
+        if info is None:
+            raise CannotSplice("a kept sentence's clip is not in the cache")
+        frames = info.frames if info.rate == rate else int(round(info.frames * rate / info.rate))
+        mixer.place(line, frames)
+        if abs(mixer.placed[-1].start / rate - cues[n]["start"]) > 0.0015:
+            raise CannotSplice("the kept sentences would not land where they are")
+    prev, line = plan.lines[first - 1], plan.lines[first]
+    if prev.kind == "outro" or (prev.kind == "intro" and a.intro):
+        raise CannotSplice("music plays under the pause before the edit")
+    quiet_from = mixer.cursor
+    if mixer.intro is not None and mixer.intro.points:
+        quiet_from = max(quiet_from, mixer.intro.points[-1][0] + 1)
+    quiet_to = min(mixer.next_start(line), int(cues[first]["start"] * rate) - int(0.002 * rate))
+    if line.kind == "outro" and a.outro:
+        quiet_to -= mixer.sec(DUCK_RAMP) + mixer.sec(0.1)
+    return first, find_join(quiet_from, quiet_to, rate, a.low_bandwidth)
+
+
+def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, load, lines, tmp, low):
+    """Mix and encode only what follows the first changed sentence, joined to the last render's
+    frames before it (see splice.py). Returns (result, gain) or None when the edit cannot be
+    spliced: then the episode is rendered whole."""
+    from ..files import read_json
+    from .ffmpeg import Encoder
+    from .loudness import CORRECTION_TOLERANCE, before_encoder
+    from .mix import Mixer, MixResult
+
+    a = show.audio
+    try:
+        old = read_json(plan.meta)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(old, dict) or old.get("sound") != plan.sound or "momentary" not in old:
+        return None
+    try:
+        st = plan.mp3.stat()
+        if (st.st_size, st.st_mtime_ns) != (old.get("bytes"), old.get("mtime_ns")):
+            return None
+        opus_old = plan.mp3.with_suffix(".opus")
+        if low is not None and (not opus_old.is_file() or opus_old.stat().st_size != old.get("alternate", {}).get("bytes")):
+            return None
+        gain_db = float(old.get("gain_db", 0.0))
+        mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
+        first, join = _join_for(show, plan, old, cache, mixer)
+        start = join.start
+        mixer.rendered = start
+        mp3_tail, opus_tail = tmp.with_suffix(".tail.mp3"), tmp.with_suffix(".tail.opus")
+        try:
+            encoder = Encoder(mp3_tail, a, opus_tail if low is not None else None,
+                              starts=(join.mp3_start - start, join.opus_start - start), tail=True)
+            try:
+                # the sentences from the edit on, as they arrive
+                rest = (line for n, line in enumerate(lines()) if n >= first)
+                end = mixer.run(rest, encoder.write, begin=False)
+                _integrated, _peak, momentary = encoder.finish()
+            except BaseException:
+                encoder.abort()
+                raise
+            kept = unpack_momentary(old["momentary"])
+            before = gated_loudness(kept)
+            blocks = np.concatenate([kept[: join.mp3_start * 10 // a.sample_rate], momentary])
+            integrated = gated_loudness(blocks)
+            expected = before_encoder(a.target_lufs)
+            # hold the last render's gain when the edit barely moves the loudness (or when a whole
+            # render would have chosen the same gain)
+            if abs(integrated - before) >= 0.1 and not (gain_db == 0 and abs(integrated - expected) <= CORRECTION_TOLERANCE):
+                log.info("%s: the edit moves loudness by %+.2f LU: rendering it whole", plan.ep.slug, integrated - before)
+                return None
+            tail_frames = mp3_tail.read_bytes()
+            # the decoder trims this much after the last sample (LAME's delay is trimmed before)
+            padding = (len(mp3_frames(tail_frames)) - 1) * MP3_FRAME - LAME_DELAY - encoder.counts[0]
+            tmp.write_bytes(splice_mp3(plan.mp3.read_bytes(), tail_frames, join.mp3_keep, MP3_WARMUP, padding))
+            if low is not None:
+                shift = join.opus_start * OPUS_RATE // a.sample_rate
+                low.write_bytes(splice_opus(opus_old.read_bytes(), opus_tail.read_bytes(), join.opus_keep,
+                                            join.opus_keep - shift // OPUS_PACKET, shift))
+        finally:
+            mp3_tail.unlink(missing_ok=True)
+            opus_tail.unlink(missing_ok=True)
+    except CannotSplice as exc:
+        log.debug("%s: rendering whole (%s)", plan.ep.slug, exc)
+        return None
+    log.info("%s: spliced the edit in at %.1f s (sentence %d on)", plan.ep.slug, join.mp3_keep * MP3_FRAME / a.sample_rate, first + 1)
+    result = MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, None, blocks)
+    return result, gain_db

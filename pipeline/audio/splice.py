@@ -1,0 +1,391 @@
+"""Splicing an edited episode: the MP3 frames and Opus packets before the first changed sentence
+are kept, and only the rest is mixed and encoded again.
+
+The join is made in the pause before that sentence, where the mix is digital silence, at an
+encoder frame boundary of the old file: the new encoder starts a few frames early on that same
+grid (so its first, start-up frames are dropped) and its frames then stand in for the old ones
+one for one. Every sample before the join is the old file's; every sample after it is what a
+full render would have encoded, so the cues do not move. Two containers are rewritten by hand
+because no library here edits them:
+
+- MP3: the Xing/LAME "Info" frame at the front (frame and byte counts, the seek table, the end
+  padding decoders trim for gapless play, and two CRC-16s) is made again as ffmpeg makes it; the
+  new frames are encoded without the bit reservoir, so none reaches back into a dropped frame.
+- Ogg Opus: pages from the join on are made again (granule positions, sequence numbers, CRC-32).
+
+Loudness is not measured again over the whole episode: EBU R128's integrated loudness is a gated
+mean of 400 ms block loudnesses, so the kept blocks' values (stored at the last render) and the
+new tail's give it.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+MP3_FRAME = 1152           # samples per MPEG-1 layer III frame
+LAME_DELAY = 576           # the encoder delay LAME writes into its tag (decoders add 529)
+DECODER_DELAY = 529
+OPUS_RATE = 48000
+OPUS_PACKET = 960          # 20 ms, libopus's default frame in ffmpeg
+MP3_WARMUP = 3             # frames the new MP3 encoder runs before the join
+OPUS_WARMUP = 5            # packets the new Opus encoder runs before the join
+
+
+class CannotSplice(Exception):
+    """The edit cannot be spliced (the old file is not as expected, no silent join): render whole."""
+
+
+# --- CRCs ----------------------------------------------------------------------------------------
+
+def _crc16_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint32)
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+        table[n] = c
+    return table
+
+
+_CRC16 = _crc16_table()
+_CRC16_LIST = [int(v) for v in _CRC16]
+
+
+def _crc16_py(data: bytes, crc: int = 0) -> int:
+    for b in data:
+        crc = (crc >> 8) ^ _CRC16_LIST[(crc ^ b) & 0xFF]
+    return crc
+
+
+def _crc16_shift_tables(zeros: int) -> tuple[list[int], list[int]]:
+    """The linear map 'append `zeros` zero bytes' on a CRC-16/ARC state, as two byte tables
+    (built by squaring the one-byte map: zeros must be a power of two)."""
+    def apply(basis: list[int], x: int) -> int:
+        out = 0
+        for k in range(16):
+            if x >> k & 1:
+                out ^= basis[k]
+        return out
+
+    basis = [(1 << k >> 8) ^ _CRC16_LIST[(1 << k) & 0xFF] for k in range(16)]
+    n = 1
+    while n < zeros:
+        basis = [apply(basis, b) for b in basis]
+        n *= 2
+    return [apply(basis, b) for b in range(256)], [apply(basis, b << 8) for b in range(256)]
+
+
+_BLOCK = 2048
+_SHIFT = None
+
+
+def crc16_arc(data: bytes) -> int:
+    """CRC-16/ARC (poly 0x8005 reflected, init 0): the CRC in the LAME tag (ffmpeg's
+    AV_CRC_16_ANSI_LE). Long inputs are split into blocks whose CRCs numpy computes side by
+    side, then joined with the zero-append map (the CRC is linear for init 0)."""
+    global _SHIFT
+    if len(data) < 4 * _BLOCK:
+        return _crc16_py(data)
+    if _SHIFT is None:
+        _SHIFT = _crc16_shift_tables(_BLOCK)
+    lo, hi = _SHIFT
+    arr = np.frombuffer(data, dtype=np.uint8)
+    head = len(arr) % _BLOCK
+    crc = _crc16_py(bytes(arr[:head]))
+    blocks = arr[head:].reshape(-1, _BLOCK)
+    states = np.zeros(len(blocks), dtype=np.uint32)
+    for j in range(_BLOCK):
+        states = (states >> 8) ^ _CRC16[(states ^ blocks[:, j]) & 0xFF]
+    for s in states.tolist():
+        crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ s
+    return crc
+
+
+_REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
+
+
+def ogg_crc(page: bytes) -> int:
+    """Ogg's CRC-32 (poly 0x04C11DB7, not reflected, init 0), from zlib's reflected CRC-32 of
+    the bit-reversed bytes."""
+    raw = zlib.crc32(page.translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return int(f"{raw:032b}"[::-1], 2)
+
+
+# --- MP3 -------------------------------------------------------------------------------------------
+
+_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_RATES = (44100, 48000, 32000)
+
+
+def id3_size(data: bytes) -> int:
+    """Bytes of the ID3v2 tag at the front (0 when there is none)."""
+    if data[:3] != b"ID3" or len(data) < 10:
+        return 0
+    size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+    return 10 + size + (10 if data[5] & 0x10 else 0)
+
+
+def mp3_frames(data: bytes, start: int = 0) -> list[int]:
+    """Offsets of the MPEG-1 layer III frames from `start`, and the end offset last."""
+    offsets = []
+    pos, n = start, len(data)
+    while pos + 4 <= n:
+        h = int.from_bytes(data[pos:pos + 4], "big")
+        if h >> 21 != 0x7FF or (h >> 19) & 3 != 3 or (h >> 17) & 3 != 1:
+            raise CannotSplice(f"not an MPEG-1 layer III frame at byte {pos}")
+        bitrate = _BITRATES[(h >> 12) & 0xF] * 1000
+        rate_index = (h >> 10) & 3
+        if not bitrate or rate_index == 3:
+            raise CannotSplice(f"free-format or bad frame header at byte {pos}")
+        size = 144 * bitrate // _RATES[rate_index] + ((h >> 9) & 1)
+        offsets.append(pos)
+        pos += size
+    if pos != n:
+        raise CannotSplice("the last MP3 frame is cut short")
+    offsets.append(pos)
+    return offsets
+
+
+@dataclass
+class Mp3Parts:
+    xing: bytes           # the Info frame as it is
+    xing_at: int          # where "Info" or "Xing" starts inside it
+    frames: list[int]     # offsets of the audio frames, the end offset last
+    data: bytes
+
+
+def parse_mp3(data: bytes) -> Mp3Parts:
+    """An MP3 as ffmpeg writes it (ID3v2, the Info frame, then the audio frames)."""
+    start = id3_size(data)
+    offsets = mp3_frames(data, start)
+    first = data[offsets[0]:offsets[1]]
+    mono = (first[3] >> 6) == 3
+    at = 4 + (17 if mono else 32)
+    if first[at:at + 4] not in (b"Info", b"Xing") or first[at + 120:at + 124] not in (b"Lavc", b"LAME", b"Lavf"):
+        raise CannotSplice("the MP3 has no Info frame with a LAME tag")
+    return Mp3Parts(first, at, offsets[1:], data)
+
+
+def lame_padding(xing: bytes, at: int) -> tuple[int, int]:
+    """(encoder delay, end padding) from the LAME tag."""
+    v = int.from_bytes(xing[at + 141:at + 144], "big")
+    return v >> 12, v & 0xFFF
+
+
+def info_frame(template: bytes, at: int, sizes: list[int], padding: int, music_crc: int) -> bytes:
+    """The Info frame for audio frames of these byte sizes, as ffmpeg's mp3 muxer makes it."""
+    if not 0 <= padding < 4096:
+        raise CannotSplice(f"end padding {padding} does not fit the LAME tag")
+    frame = bytearray(template)
+    total = len(template) + sum(sizes)
+    struct.pack_into(">II", frame, at + 8, len(sizes), total)
+    # the seek table: ffmpeg's (after LAME's VbrTag.c) bags of byte positions, halved as they fill
+    bags: list[int] = []
+    want, seen, size = 1, 0, len(template)
+    for s in sizes:
+        size += s
+        seen += 1
+        if seen == want:
+            bags.append(size)
+            if len(bags) == 400:
+                bags = bags[1::2]
+                want *= 2
+            seen = 0
+    toc = [0] + [min(256 * bags[i * len(bags) // 100] // total, 255) if bags else 0 for i in range(1, 100)]
+    frame[at + 16:at + 116] = bytes(toc)
+    delay = int.from_bytes(frame[at + 141:at + 144], "big") >> 12
+    frame[at + 141:at + 144] = ((delay << 12) | padding).to_bytes(3, "big")
+    struct.pack_into(">IHH", frame, at + 148, total, music_crc, 0)
+    struct.pack_into(">H", frame, at + 154, crc16_arc(bytes(frame[:190])))
+    return bytes(frame)
+
+
+def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, padding: int) -> bytes:
+    """The old file's Info frame and first `keep` audio frames, then the tail encoder's frames
+    (raw, no Info frame) after its first `drop`; the ID3 tag is left for mutagen to write."""
+    parts = parse_mp3(old)
+    if keep > len(parts.frames) - 1:
+        raise CannotSplice("the join is past the old file's end")
+    tail_offsets = mp3_frames(tail)
+    if drop >= len(tail_offsets) - 1:
+        raise CannotSplice("the new tail is shorter than its start-up")
+    audio = parts.data[parts.frames[0]:parts.frames[keep]] + tail[tail_offsets[drop]:]
+    sizes = [b - a for a, b in zip(parts.frames[:keep], parts.frames[1:keep + 1])]
+    sizes += [b - a for a, b in zip(tail_offsets[drop:-1], tail_offsets[drop + 1:])]
+    return info_frame(parts.xing, parts.xing_at, sizes, padding, crc16_arc(audio)) + audio
+
+
+# --- Ogg Opus --------------------------------------------------------------------------------------
+
+@dataclass
+class OggPage:
+    offset: int
+    end: int
+    flags: int
+    granule: int
+    serial: int
+    sequence: int
+    packets: list[bytes]   # whole packets (ffmpeg's Opus pages never split one)
+
+
+def parse_ogg(data: bytes) -> list[OggPage]:
+    pages, pos = [], 0
+    while pos < len(data):
+        if data[pos:pos + 4] != b"OggS":
+            raise CannotSplice(f"no Ogg page at byte {pos}")
+        _v, flags, granule, serial, seq, _crc, nseg = struct.unpack_from("<BBqIIIB", data, pos + 4)
+        lacing = data[pos + 27:pos + 27 + nseg]
+        body = pos + 27 + nseg
+        packets, start, size = [], body, 0
+        for lace in lacing:
+            size += lace
+            if lace < 255:
+                packets.append(data[start:start + size])
+                start += size
+                size = 0
+        if size or flags & 1:
+            raise CannotSplice("an Ogg packet spans pages")
+        end = body + sum(lacing)
+        pages.append(OggPage(pos, end, flags, granule, serial, seq, packets))
+        pos = end
+    return pages
+
+
+def opus_samples(packet: bytes) -> int:
+    """Samples (at 48 kHz) an Opus packet decodes to, from its TOC byte (RFC 6716, 3.1)."""
+    config, code = packet[0] >> 3, packet[0] & 3
+    if config < 12:
+        frame = (480, 960, 1920, 2880)[config % 4]
+    elif config < 16:
+        frame = (480, 960)[config % 2]
+    else:
+        frame = (120, 240, 480, 960)[config % 4]
+    count = 1 if code == 0 else 2 if code in (1, 2) else packet[1] & 0x3F
+    return frame * count
+
+
+def ogg_page(flags: int, granule: int, serial: int, sequence: int, packets: list[bytes]) -> bytes:
+    lacing = bytearray()
+    for p in packets:
+        lacing += b"\xff" * (len(p) // 255) + bytes([len(p) % 255])
+    header = struct.pack("<4sBBqIIIB", b"OggS", 0, flags, granule, serial, sequence, 0, len(lacing))
+    page = bytearray(header + lacing + b"".join(packets))
+    struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+    return bytes(page)
+
+
+def _opus_head(pages: list[OggPage]) -> tuple[bytes, int]:
+    if not pages or not pages[0].packets or pages[0].packets[0][:8] != b"OpusHead":
+        raise CannotSplice("not an Ogg Opus file")
+    head = pages[0].packets[0]
+    return head, struct.unpack_from("<H", head, 10)[0]
+
+
+def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> bytes:
+    """The old file's first `keep` audio packets, then the tail encoder's after its first `drop`.
+    `shift`: 48 kHz samples between the old stream's start and the tail's (its granules move
+    by that much)."""
+    old_pages, tail_pages = parse_ogg(old), parse_ogg(tail)
+    head, pre_skip = _opus_head(old_pages)
+    tail_head, tail_skip = _opus_head(tail_pages)
+    if tail_skip != pre_skip or tail_head[9] != head[9]:
+        raise CannotSplice("the new Opus stream starts differently from the old")
+    headers = 2  # OpusHead, OpusTags
+    out = bytearray(old[:old_pages[headers - 1].end])
+    serial = old_pages[0].serial
+    # whole old pages before the join are kept as they are
+    index, sequence, samples = 0, old_pages[headers - 1].sequence + 1, 0
+    pending: list[bytes] = []
+    for page in old_pages[headers:]:
+        if index + len(page.packets) <= keep:
+            out += old[page.offset:page.end]
+            index += len(page.packets)
+            samples += sum(opus_samples(p) for p in page.packets)
+            sequence = page.sequence + 1
+            continue
+        pending = page.packets[:keep - index]
+        index += len(pending)
+        break
+    if index != keep:
+        raise CannotSplice("the join is past the old Opus file's end")
+    tail_packets = [p for page in tail_pages[headers:] for p in page.packets]
+    if drop >= len(tail_packets):
+        raise CannotSplice("the new Opus tail is shorter than its start-up")
+    final = tail_pages[-1].granule + shift
+    packets = pending + tail_packets[drop:]
+    granule = samples
+    page_packets: list[bytes] = []
+    for n, packet in enumerate(packets):
+        page_packets.append(packet)
+        granule += opus_samples(packet)
+        last = n == len(packets) - 1
+        if len(page_packets) == 50 or last or sum(len(p) // 255 + 1 for p in page_packets) > 200:
+            out += ogg_page(4 if last else 0, min(granule, final) if last else granule, serial, sequence, page_packets)
+            sequence += 1
+            page_packets = []
+    return bytes(out)
+
+
+# --- loudness --------------------------------------------------------------------------------------
+
+def gated_loudness(momentary: np.ndarray) -> float:
+    """BS.1770 integrated loudness from the loudness of its 400 ms blocks (100 ms apart)."""
+    m = momentary[momentary > -70.0]
+    if not len(m):
+        return -70.0
+    power = 10 ** ((m.astype(np.float64) + 0.691) / 10)
+    relative = -0.691 + 10 * math.log10(power.mean()) - 10.0
+    kept = power[m > relative]
+    return -0.691 + 10 * math.log10(kept.mean()) if len(kept) else -70.0
+
+
+def pack_momentary(values: np.ndarray) -> str:
+    return base64.b64encode(np.round(np.maximum(values, -200.0) * 10).astype("<i2").tobytes()).decode("ascii")
+
+
+def unpack_momentary(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<i2").astype(np.float32) / 10
+
+
+# --- where to join ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Join:
+    mp3_keep: int        # old audio frames kept
+    mp3_start: int       # first sample (output rate) the new MP3 encoder is given
+    opus_keep: int       # old Opus packets kept
+    opus_start: int      # first sample (output rate) the new Opus encoder is given
+
+    @property
+    def start(self) -> int:
+        return min(self.mp3_start, self.opus_start)
+
+
+def find_join(quiet_from: int, quiet_to: int, rate: int, opus: bool) -> Join:
+    """A join inside [quiet_from, quiet_to), samples at the output rate where the mix is silent,
+    for both encoders (their frames, their start-up and their filters' reach all inside it)."""
+    delay = LAME_DELAY + DECODER_DELAY
+    # MP3: old frame k decodes to input samples [k*1152 - 1105, (k+1)*1152 - 1105), and its
+    # filter banks reach about one frame further each way
+    keep = -(-(quiet_from + delay + (MP3_WARMUP + 1) * MP3_FRAME) // MP3_FRAME)
+    mp3_start = (keep - MP3_WARMUP) * MP3_FRAME
+    if (keep + 2) * MP3_FRAME > quiet_to:
+        raise CannotSplice("the pause before the edit is too short to join in")
+    if not opus:
+        return Join(keep, mp3_start, 0, mp3_start)
+    # Opus: packets of 960 samples at 48 kHz; packet k decodes to [k*960 - pre-skip, ...)
+    step = OPUS_PACKET * rate // math.gcd(OPUS_PACKET * rate, OPUS_RATE)  # output samples per join grid
+    per = step * OPUS_RATE // rate // OPUS_PACKET                           # packets per grid step
+    warm = -(-OPUS_WARMUP // per) * step     # the new encoder's start-up, whole grid steps
+    first = -(-(quiet_from + warm + int(0.01 * rate)) // step) * step   # 10 ms more for the resampler
+    if first + 2 * step > quiet_to:
+        raise CannotSplice("the pause before the edit is too short to join in")
+    opus_keep = first * OPUS_RATE // rate // OPUS_PACKET
+    opus_start = first - warm
+    return Join(keep, mp3_start, opus_keep, opus_start)
