@@ -21,7 +21,6 @@ from .mix import DUCK_RAMP
 from .music import MusicLoader
 from .plan import AudioPlan
 from .splice import (
-    LAME_DELAY,
     MP3_FRAME,
     MP3_WARMUP,
     OPUS_PACKET,
@@ -30,7 +29,6 @@ from .splice import (
     Join,
     find_join,
     gated_loudness,
-    mp3_frames,
     pack_momentary,
     splice_mp3,
     splice_opus,
@@ -272,10 +270,8 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
             if abs(integrated - before) >= 0.1 and not (gain_db == 0 and abs(integrated - expected) <= CORRECTION_TOLERANCE):
                 log.info("%s: the edit moves loudness by %+.2f LU: rendering it whole", plan.ep.slug, integrated - before)
                 return None
-            tail_frames = mp3_tail.read_bytes()
-            # the decoder trims this much after the last sample (LAME's delay is trimmed before)
-            padding = (len(mp3_frames(tail_frames)) - 1) * MP3_FRAME - LAME_DELAY - encoder.counts[0]
-            tmp.write_bytes(splice_mp3(plan.mp3.read_bytes(), tail_frames, join.mp3_keep, MP3_WARMUP, padding))
+            tmp.write_bytes(splice_mp3(plan.mp3.read_bytes(), mp3_tail.read_bytes(), join.mp3_keep, MP3_WARMUP,
+                                       encoder.counts[0]))
             if low is not None:
                 shift = join.opus_start * OPUS_RATE // a.sample_rate
                 low.write_bytes(splice_opus(opus_old.read_bytes(), opus_tail.read_bytes(), join.opus_keep,

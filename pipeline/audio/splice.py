@@ -206,15 +206,18 @@ def info_frame(template: bytes, at: int, sizes: list[int], padding: int, music_c
     return bytes(frame)
 
 
-def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, padding: int) -> bytes:
+def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, samples: int) -> bytes:
     """The old file's Info frame and first `keep` audio frames, then the tail encoder's frames
-    (raw, no Info frame) after its first `drop`; the ID3 tag is left for mutagen to write."""
+    (raw, no Info frame) after its first `drop`; the ID3 tag is left for mutagen to write.
+    `samples`: how many the tail encoder was given (its end padding follows from them)."""
     parts = parse_mp3(old)
     if keep > len(parts.frames) - 1:
         raise CannotSplice("the join is past the old file's end")
     tail_offsets = mp3_frames(tail)
     if drop >= len(tail_offsets) - 1:
         raise CannotSplice("the new tail is shorter than its start-up")
+    # the decoder trims this much after the last sample (LAME's delay is trimmed before it)
+    padding = (len(tail_offsets) - 1) * MP3_FRAME - LAME_DELAY - samples
     audio = parts.data[parts.frames[0]:parts.frames[keep]] + tail[tail_offsets[drop]:]
     sizes = [b - a for a, b in zip(parts.frames[:keep], parts.frames[1:keep + 1])]
     sizes += [b - a for a, b in zip(tail_offsets[drop:-1], tail_offsets[drop + 1:])]
@@ -321,14 +324,16 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> by
     packets = pending + tail_packets[drop:]
     granule = samples
     page_packets: list[bytes] = []
+    lacing = 0
     for n, packet in enumerate(packets):
         page_packets.append(packet)
+        lacing += len(packet) // 255 + 1
         granule += opus_samples(packet)
         last = n == len(packets) - 1
-        if len(page_packets) == 50 or last or sum(len(p) // 255 + 1 for p in page_packets) > 200:
+        if len(page_packets) == 50 or last or lacing > 200:  # a page holds 255 lacing values
             out += ogg_page(4 if last else 0, min(granule, final) if last else granule, serial, sequence, page_packets)
             sequence += 1
-            page_packets = []
+            page_packets, lacing = [], 0
     return bytes(out)
 
 

@@ -94,34 +94,31 @@ def _break_cost(tokens: list[str], k: int) -> float:
     return 10.0
 
 
-def _lines(tokens: list[str]) -> tuple[tuple[str, ...], float] | None:
-    """The best way to set tokens on at most two lines of MAX_LINE characters, and its cost."""
-    n = len(tokens)
-    # width of tokens[a:b] on one line: their letters, plus a space before each but the first
-    # (none before a glued piece of a long token)
-    letters, spaces = [0], [0]
-    for t in tokens:
-        glued = t.startswith(_GLUE)
-        letters.append(letters[-1] + len(t) - glued)
-        spaces.append(spaces[-1] + (not glued))
-
+def _layout(i: int, j: int, letters: list[int], spaces: list[int], breaks: list[float]) -> tuple[int, float] | None:
+    """The best way to set tokens[i:j] on at most two lines of MAX_LINE characters: (k, cost),
+    the second line starting at token k (k == j: one line), or None. `letters` and `spaces` are
+    the sentence's running counts (see `cut`), `breaks[k]` the cost of a break before token k."""
     def width(a: int, b: int) -> int:
         return letters[b] - letters[a] + max(0, spaces[b] - spaces[a + 1]) if b > a else 0
 
-    if width(0, n) <= MAX_LINE:
-        return (_join(tokens),), 0.0
+    if width(i, j) <= MAX_LINE:
+        return j, 0.0
     best: tuple[int, float] | None = None
-    for k in range(1, n):
-        top, bottom = width(0, k), width(k, n)
+    for k in range(i + 1, j):
+        top, bottom = width(i, k), width(k, j)
         if top > MAX_LINE or bottom > MAX_LINE:
             continue
-        cost = _break_cost(tokens, k) + abs(top - bottom) / 10
+        cost = breaks[k] + abs(top - bottom) / 10
         if best is None or cost < best[1]:
             best = (k, cost)
-    if best is None:
-        return None
-    k = best[0]
-    return (_join(tokens[:k]), _join([tokens[k].lstrip(_GLUE), *tokens[k + 1:]])), best[1]
+    return best
+
+
+def _set(tokens: list[str], i: int, k: int, j: int) -> tuple[str, ...]:
+    """tokens[i:j] as lines, the second (if any) starting at token k."""
+    if k == j:
+        return (_join(tokens[i:j]),)
+    return (_join(tokens[i:k]), _join([tokens[k].lstrip(_GLUE), *tokens[k + 1:j]]))
 
 
 def _pieces(word: str) -> list[str]:
@@ -157,9 +154,17 @@ def cut(cues: list[Cue]) -> list[Caption]:
         tokens = [w for w, _, _ in words]
         n = len(tokens)
         starts = [a for _, a, _ in words]
-        # best[j]: (cost, previous cut, lines) for the first j tokens
-        best: list[tuple[float, int, tuple[str, ...]] | None] = [None] * (n + 1)
-        best[0] = (0.0, 0, ())
+        # width of tokens[a:b] on one line: their letters, plus a space before each but the first
+        # (none before a glued piece of a long token); and what a break before each token costs
+        letters, spaces = [0], [0]
+        for t in tokens:
+            glued = t.startswith(_GLUE)
+            letters.append(letters[-1] + len(t) - glued)
+            spaces.append(spaces[-1] + (not glued))
+        breaks = [0.0] + [_break_cost(tokens, k) for k in range(1, n)] + [0.0]
+        # best[j]: (cost, previous cut, where its second line starts) for the first j tokens
+        best: list[tuple[float, int, int] | None] = [None] * (n + 1)
+        best[0] = (0.0, 0, 0)
         # characters of tokens[i:j] set on one line is at most prefix[j] - prefix[i] + (j - i - 1)
         prefix = [0]
         for t in tokens:
@@ -171,10 +176,10 @@ def cut(cues: list[Cue]) -> list[Caption]:
                 prev = best[i]
                 if prev is None:
                     continue
-                laid = _lines(tokens[i:j])
+                laid = _layout(i, j, letters, spaces, breaks)
                 if laid is None:
                     continue
-                lines, cost = laid
+                k, cost = laid
                 end = cue["end"] if j == n else starts[j]
                 seconds = end - starts[i]
                 cost += 5.0  # each cue: fewer, fuller cues read better than many short ones
@@ -183,21 +188,21 @@ def cut(cues: list[Cue]) -> list[Caption]:
                 if seconds < MIN_CUE and not (i == 0 and j == n):
                     cost += 60.0 * (MIN_CUE - seconds)
                 if j < n:
-                    cost += _break_cost(tokens, j)
+                    cost += breaks[j]
                 total = prev[0] + cost
                 if best[j] is None or total < best[j][0]:  # type: ignore[index]
-                    best[j] = (total, i, lines)
-        pieces: list[tuple[int, int, tuple[str, ...]]] = []
+                    best[j] = (total, i, k)
+        pieces: list[tuple[int, int, int]] = []
         j = n
         while j > 0:
             entry = best[j]
             assert entry is not None  # a single token always fits a cue
             pieces.append((entry[1], j, entry[2]))
             j = entry[1]
-        for i, j, lines in reversed(pieces):
+        for i, j, k in reversed(pieces):
             start = max(starts[i], cue["start"])
             end = cue["end"] if j == n else starts[j]
-            out.append(Caption(round(start, 3), round(max(end, start + 0.001), 3), lines,
+            out.append(Caption(round(start, 3), round(max(end, start + 0.001), 3), _set(tokens, i, k, j),
                                _join([tokens[i].lstrip(_GLUE), *tokens[i + 1:j]])))
     return out
 
