@@ -248,7 +248,8 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
         first, join = _join_for(show, plan, old, cache, mixer)
         start = join.start
         mixer.rendered = start
-        mp3_tail, opus_tail = tmp.with_suffix(".tail.mp3"), tmp.with_suffix(".tail.opus")
+        # temp names a killed build's clean-up removes (".*.tmp")
+        mp3_tail, opus_tail = (tmp.with_name(f"{tmp.stem}.tail-{ext}.tmp") for ext in ("mp3", "opus"))
         try:
             encoder = Encoder(mp3_tail, a, opus_tail if low is not None else None,
                               starts=(join.mp3_start - start, join.opus_start - start), tail=True)
