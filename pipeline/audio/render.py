@@ -233,16 +233,19 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
     try:
         old = read_json(plan.meta)
     except (OSError, ValueError):
-        return None
-    if not isinstance(old, dict) or old.get("sound") != plan.sound or "momentary" not in old:
-        return None
+        return None  # never rendered: nothing to splice into
     try:
+        if not isinstance(old, dict) or "momentary" not in old:
+            raise CannotSplice("the last render kept nothing to splice into")
+        if old.get("sound") != plan.sound:
+            raise CannotSplice("the [audio] settings, the music or readcast changed since the last render")
+        if not plan.mp3.is_file():
+            raise CannotSplice("the last render's MP3 is gone")
         st = plan.mp3.stat()
-        if (st.st_size, st.st_mtime_ns) != (old.get("bytes"), old.get("mtime_ns")):
-            return None
         opus_old = plan.mp3.with_suffix(".opus")
-        if low is not None and (not opus_old.is_file() or opus_old.stat().st_size != old.get("alternate", {}).get("bytes")):
-            return None
+        if (st.st_size, st.st_mtime_ns) != (old.get("bytes"), old.get("mtime_ns")) or (
+                low is not None and (not opus_old.is_file() or opus_old.stat().st_size != old.get("alternate", {}).get("bytes"))):
+            raise CannotSplice("the audio files are not as the last build left them")
         gain_db = float(old.get("gain_db", 0.0))
         mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
         first, join = _join_for(show, plan, old, cache, mixer)

@@ -5,13 +5,13 @@ The join is made in the pause before that sentence, where the mix is digital sil
 encoder frame boundary of the old file: the new encoder starts a few frames early on that same
 grid (so its first, start-up frames are dropped) and its frames then stand in for the old ones
 one for one. Every sample before the join is the old file's; every sample after it is what a
-full render would have encoded, so the cues do not move. Two containers are rewritten by hand
-because no library here edits them:
+full render would have encoded, so the cues do not move. The containers:
 
 - MP3: the Xing/LAME "Info" frame at the front (frame and byte counts, the seek table, the end
-  padding decoders trim for gapless play, and two CRC-16s) is made again as ffmpeg makes it; the
-  new frames are encoded without the bit reservoir, so none reaches back into a dropped frame.
-- Ogg Opus: pages from the join on are made again (granule positions, sequence numbers, CRC-32).
+  padding decoders trim for gapless play, and two CRC-16s) is made again as ffmpeg makes it
+  (mutagen reads that frame but does not write it); the new frames are encoded without the bit reservoir, so none reaches back into a dropped frame.
+- Ogg Opus: pages from the join on are made again (granule positions, sequence numbers), with
+  mutagen's OggPage, which reads and writes pages (and their CRC) but has no notion of a join.
 
 Loudness is not measured again over the whole episode: EBU R128's integrated loudness is a gated
 mean of 400 ms block loudnesses, so the kept blocks' values (stored at the last render) and the
@@ -21,9 +21,9 @@ new tail's give it.
 from __future__ import annotations
 
 import base64
+import io
 import math
 import struct
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,16 +105,6 @@ def crc16_arc(data: bytes) -> int:
     for s in states.tolist():
         crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ s
     return crc
-
-
-_REVERSED = bytes(int(f"{b:08b}"[::-1], 2) for b in range(256))
-
-
-def ogg_crc(page: bytes) -> int:
-    """Ogg's CRC-32 (poly 0x04C11DB7, not reflected, init 0), from zlib's reflected CRC-32 of
-    the bit-reversed bytes."""
-    raw = zlib.crc32(page.translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
-    return int(f"{raw:032b}"[::-1], 2)
 
 
 # --- MP3 -------------------------------------------------------------------------------------------
@@ -226,37 +216,20 @@ def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, samples: int) -> b
 
 # --- Ogg Opus --------------------------------------------------------------------------------------
 
-@dataclass
-class OggPage:
-    offset: int
-    end: int
-    flags: int
-    granule: int
-    serial: int
-    sequence: int
-    packets: list[bytes]   # whole packets (ffmpeg's Opus pages never split one)
+def parse_ogg(data: bytes) -> list:
+    """The Ogg pages of `data` (mutagen's OggPage: packets, granule `position`, serial, sequence)."""
+    from mutagen.ogg import OggPage
+    from mutagen.ogg import error as OggError
 
-
-def parse_ogg(data: bytes) -> list[OggPage]:
-    pages, pos = [], 0
-    while pos < len(data):
-        if data[pos:pos + 4] != b"OggS":
-            raise CannotSplice(f"no Ogg page at byte {pos}")
-        _v, flags, granule, serial, seq, _crc, nseg = struct.unpack_from("<BBqIIIB", data, pos + 4)
-        lacing = data[pos + 27:pos + 27 + nseg]
-        body = pos + 27 + nseg
-        packets, start, size = [], body, 0
-        for lace in lacing:
-            size += lace
-            if lace < 255:
-                packets.append(data[start:start + size])
-                start += size
-                size = 0
-        if size or flags & 1:
-            raise CannotSplice("an Ogg packet spans pages")
-        end = body + sum(lacing)
-        pages.append(OggPage(pos, end, flags, granule, serial, seq, packets))
-        pos = end
+    stream, pages = io.BytesIO(data), []
+    try:
+        while stream.tell() < len(data):
+            page = OggPage(stream)
+            if page.continued or not page.complete:
+                raise CannotSplice("an Ogg packet spans pages")  # ffmpeg's Opus pages never do
+            pages.append(page)
+    except (OggError, EOFError) as exc:
+        raise CannotSplice(f"not a readable Ogg file ({exc})") from None
     return pages
 
 
@@ -273,17 +246,7 @@ def opus_samples(packet: bytes) -> int:
     return frame * count
 
 
-def ogg_page(flags: int, granule: int, serial: int, sequence: int, packets: list[bytes]) -> bytes:
-    lacing = bytearray()
-    for p in packets:
-        lacing += b"\xff" * (len(p) // 255) + bytes([len(p) % 255])
-    header = struct.pack("<4sBBqIIIB", b"OggS", 0, flags, granule, serial, sequence, 0, len(lacing))
-    page = bytearray(header + lacing + b"".join(packets))
-    struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
-    return bytes(page)
-
-
-def _opus_head(pages: list[OggPage]) -> tuple[bytes, int]:
+def _opus_head(pages: list) -> tuple[bytes, int]:
     if not pages or not pages[0].packets or pages[0].packets[0][:8] != b"OpusHead":
         raise CannotSplice("not an Ogg Opus file")
     head = pages[0].packets[0]
@@ -293,23 +256,24 @@ def _opus_head(pages: list[OggPage]) -> tuple[bytes, int]:
 def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> bytes:
     """The old file's first `keep` audio packets, then the tail encoder's after its first `drop`.
     `shift`: 48 kHz samples between the old stream's start and the tail's (its granules move
-    by that much)."""
+    by that much). Whole old pages before the join are copied; the rest is paged again."""
+    from mutagen.ogg import OggPage
+
     old_pages, tail_pages = parse_ogg(old), parse_ogg(tail)
     head, pre_skip = _opus_head(old_pages)
     tail_head, tail_skip = _opus_head(tail_pages)
     if tail_skip != pre_skip or tail_head[9] != head[9]:
         raise CannotSplice("the new Opus stream starts differently from the old")
     headers = 2  # OpusHead, OpusTags
-    out = bytearray(old[:old_pages[headers - 1].end])
+    out = bytearray(old[:old_pages[headers].offset])
     serial = old_pages[0].serial
-    # whole old pages before the join are kept as they are
-    index, sequence, samples = 0, old_pages[headers - 1].sequence + 1, 0
+    index, sequence, granule = 0, old_pages[headers].sequence, 0
     pending: list[bytes] = []
     for page in old_pages[headers:]:
         if index + len(page.packets) <= keep:
-            out += old[page.offset:page.end]
+            out += old[page.offset:page.offset + page.size]
             index += len(page.packets)
-            samples += sum(opus_samples(p) for p in page.packets)
+            granule += sum(opus_samples(p) for p in page.packets)
             sequence = page.sequence + 1
             continue
         pending = page.packets[:keep - index]
@@ -320,20 +284,19 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> by
     tail_packets = [p for page in tail_pages[headers:] for p in page.packets]
     if drop >= len(tail_packets):
         raise CannotSplice("the new Opus tail is shorter than its start-up")
-    final = tail_pages[-1].granule + shift
+    final = tail_pages[-1].position + shift
     packets = pending + tail_packets[drop:]
-    granule = samples
-    page_packets: list[bytes] = []
-    lacing = 0
+    page = OggPage()
     for n, packet in enumerate(packets):
-        page_packets.append(packet)
-        lacing += len(packet) // 255 + 1
+        page.packets.append(packet)
         granule += opus_samples(packet)
         last = n == len(packets) - 1
-        if len(page_packets) == 50 or last or lacing > 200:  # a page holds 255 lacing values
-            out += ogg_page(4 if last else 0, min(granule, final) if last else granule, serial, sequence, page_packets)
+        if len(page.packets) == 50 or last or page.size > 4096:  # about a second, as ffmpeg pages
+            page.serial, page.sequence, page.last = serial, sequence, last
+            page.position = min(granule, final) if last else granule
+            out += page.write()
             sequence += 1
-            page_packets, lacing = [], 0
+            page = OggPage()
     return bytes(out)
 
 
