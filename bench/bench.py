@@ -26,7 +26,7 @@ Figures (the issue's targets in brackets):
   scale   10, 100 and 1,000-episode shows (fake voice): no-op build [< 3 s], list [< 1 s], feed.xml build
           [< 2 s, < 300 MB], first build, adding one episode, index.html size     (not in the default run: ~8 min)
   dask    corpus + bundled show on a LocalCluster of 2 workers / the local pool         [<= 1.10]
-          and the per-task overhead of the Dask path                               (not in the default run: ~10 min)
+          interleaved (local, cluster, cluster, local); and the per-task overhead   (not in the default run: ~12 min)
 
 Timings alternate the two sides and report medians: this machine's speed drifts by 10% from
 minute to minute, and a ratio of medians from interleaved runs is what survives that.
