@@ -72,6 +72,17 @@ def test_a_long_web_address_is_cut_into_lines_that_fit():
     _check(caps, [_cue(text)], "address")
 
 
+def test_a_word_longer_than_many_lines_never_gives_overlapping_captions():
+    # found by the front-matter fuzz test: a 32,760-character author name, its line-long pieces
+    # under a millisecond each, rounded to milliseconds, gave two captions the same start
+    cue = _cue("Written by " + "x" * 5000 + ".")
+    cue.update(start=1.0, end=1.4, words=[("Written", 1.0, 1.2), ("by", 1.2, 1.3), ("x" * 5000 + ".", 1.3, 1.35)])
+    caps = captions.cut([cue])
+    assert len(caps) > 100
+    for before, after in zip(caps, caps[1:]):
+        assert after.start >= before.end and after.end > after.start, (before, after)
+
+
 def test_json_transcript_segments_cover_the_speech_in_order():
     cues = [_cue("The first sentence is here, and it runs on for a while before it stops."),
             _cue("A second one follows.", start=30.0)]

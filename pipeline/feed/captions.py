@@ -200,9 +200,11 @@ def cut(cues: list[Cue]) -> list[Caption]:
             pieces.append((entry[1], j, entry[2]))
             j = entry[1]
         for i, j, k in reversed(pieces):
-            start = max(starts[i], cue["start"])
+            # never before the caption before it ends: pieces of a very long word can be under a
+            # millisecond each, and rounded to milliseconds two of them would overlap
+            start = round(max(starts[i], cue["start"], out[-1].end if out else 0.0), 3)
             end = cue["end"] if j == n else starts[j]
-            out.append(Caption(round(start, 3), round(max(end, start + 0.001), 3), _set(tokens, i, k, j),
+            out.append(Caption(start, round(max(end, start + 0.001), 3), _set(tokens, i, k, j),
                                _join([tokens[i].lstrip(_GLUE), *tokens[i + 1:j]])))
     return out
 
