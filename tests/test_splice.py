@@ -121,6 +121,30 @@ def test_a_stereo_show_without_the_low_bandwidth_copy_is_spliced_too(tmp_path):
     assert run_cli("check", show=show).exit_code == 0
 
 
+def test_a_new_cover_rewrites_the_tags_and_keeps_the_audio(tmp_path):
+    from PIL import Image
+
+    show = _show(tmp_path / "s", SENTENCES[:4])
+    _build(show)
+    mp3 = show / "audio" / "episodes" / f"{SLUG}.mp3"
+    before = splice.parse_mp3(mp3.read_bytes())
+    opus = (show / "audio" / "episodes" / f"{SLUG}.opus").read_bytes()
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace('timezone = "America/Chicago"', 'timezone = "America/Chicago"\nartwork = "art.png"'))
+    Image.new("RGB", (1400, 1400), (20, 60, 200)).save(show / "art.png")
+    assert "the audio is unchanged; its tags are written again" in _build(show)
+    after = splice.parse_mp3(mp3.read_bytes())
+    assert after.data[after.frames[0] - len(after.xing):] == before.data[before.frames[0] - len(before.xing):]
+    assert after.data[:after.frames[0] - len(after.xing)] != before.data[:before.frames[0] - len(before.xing)]
+    assert (show / "audio" / "episodes" / f"{SLUG}.opus").read_bytes() == opus
+    # the file is the one a whole render makes, tags and all
+    whole = _whole(show, tmp_path / "w") / "audio" / "episodes" / f"{SLUG}.mp3"
+    assert mp3.read_bytes() == whole.read_bytes()
+    assert json.loads(mp3.with_suffix(".json").read_text())["chapters"] == \
+        json.loads(whole.with_suffix(".json").read_text())["chapters"]
+    assert run_cli("check", show=show).exit_code == 0
+
+
 def test_an_edit_under_the_intro_music_is_rendered_whole(tmp_path):
     show = _show(tmp_path / "s", SENTENCES[:4])
     _build(show)

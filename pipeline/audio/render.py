@@ -29,6 +29,7 @@ from .splice import (
     Join,
     find_join,
     gated_loudness,
+    id3_size,
     pack_momentary,
     splice_mp3,
     splice_opus,
@@ -185,10 +186,10 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     return meta
 
 
-def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -> tuple[int, Join]:
+def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -> tuple[int, Join | None]:
     """Where an edit can be joined to the last render: the first sentence that changed, and a
-    join in the silent pause before it. The sentences before it are placed on `mixer` (their
-    places only). Raises CannotSplice when there is none."""
+    join in the silent pause before it (None: no sentence changed). The sentences before it are
+    placed on `mixer` (their places only). Raises CannotSplice when there is none."""
     a = show.audio
     rate = a.sample_rate
     cues = old.get("cues", [])
@@ -197,7 +198,8 @@ def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -
         if (cue.get("key"), cue["section"], cue["paragraph"], cue["kind"]) != (line.key, line.section, line.paragraph, line.kind):
             break
         first += 1
-    if first == 0 or first >= len(plan.lines) or first >= len(cues):
+    unchanged = first == len(plan.lines) == len(cues)
+    if first == 0 or (not unchanged and (first >= len(plan.lines) or first >= len(cues))):
         raise CannotSplice("no unchanged sentences before the edit, or none after it")
     mixer.begin()
     for n, line in enumerate(plan.lines[:first]):
@@ -208,6 +210,8 @@ def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -
         mixer.place(line, frames)
         if abs(mixer.placed[-1].start / rate - cues[n]["start"]) > 0.0015:
             raise CannotSplice("the kept sentences would not land where they are")
+    if unchanged:
+        return first, None
     prev, line = plan.lines[first - 1], plan.lines[first]
     if prev.kind == "outro" or (prev.kind == "intro" and a.intro):
         raise CannotSplice("music plays under the pause before the edit")
@@ -226,7 +230,7 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
     spliced: then the episode is rendered whole."""
     from ..files import read_json
     from .ffmpeg import Encoder
-    from .loudness import CORRECTION_TOLERANCE, before_encoder
+    from .loudness import CODEC_LOSS, CORRECTION_TOLERANCE, before_encoder
     from .mix import Mixer, MixResult
 
     a = show.audio
@@ -249,6 +253,18 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
         gain_db = float(old.get("gain_db", 0.0))
         mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
         first, join = _join_for(show, plan, old, cache, mixer)
+        if join is None:
+            # no sentence changed (a new cover, a summary): the audio is kept, the tags are new
+            mixer.rendered = 1 << 62
+            end = mixer.run(iter(()), lambda block: None, begin=False)
+            data = plan.mp3.read_bytes()
+            tmp.write_bytes(data[id3_size(data):])
+            if low is not None:
+                low.write_bytes(opus_old.read_bytes())
+            log.info("%s: the audio is unchanged; its tags are written again", plan.ep.slug)
+            integrated = float(old["loudness"]["integrated"]) + CODEC_LOSS
+            return (MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, None,
+                              unpack_momentary(old["momentary"])), gain_db)
         start = join.start
         mixer.rendered = start
         # temp names a killed build's clean-up removes (".*.tmp")
