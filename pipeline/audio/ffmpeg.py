@@ -174,11 +174,17 @@ class Encoder:
     def write(self, block: np.ndarray) -> None:
         block = np.ascontiguousarray(block, dtype=np.float32)
         start, self.position = self.position, self.position + len(block)
+        whole: bytes | None = None  # one copy for the encoders that take the whole block
         for i, q in enumerate(self._queues):
             skip = max(0, self.starts[i] - start)
-            if skip < len(block):
+            if skip >= len(block):
+                continue
+            if skip:
                 q.put(block[skip:].tobytes())
-                self.counts[i] += len(block) - skip
+            else:
+                whole = whole if whole is not None else block.tobytes()
+                q.put(whole)
+            self.counts[i] += len(block) - skip
 
     def finish(self) -> tuple[float, float | None, np.ndarray]:
         for q in self._queues:
