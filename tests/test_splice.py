@@ -230,6 +230,18 @@ def test_ogg_pages_and_packets(encoded):
         splice.parse_ogg(data[:-7])
 
 
+def test_the_stored_block_loudnesses_give_the_meters_integrated_loudness(tmp_path):
+    """What a splice computes its loudness from agrees with ffmpeg's own meter on the render."""
+    from pipeline.audio.loudness import CODEC_LOSS
+
+    show = _show(tmp_path / "s", SENTENCES[:6])
+    _build(show)
+    meta = json.loads((show / "audio" / "episodes" / f"{SLUG}.json").read_text())
+    blocks = splice.unpack_momentary(meta["momentary"])
+    assert len(blocks) == pytest.approx(meta["duration"] * 10, abs=2)  # one every 100 ms
+    assert splice.gated_loudness(blocks) == pytest.approx(meta["loudness"]["integrated"] + CODEC_LOSS, abs=0.06)
+
+
 def test_a_pause_too_short_to_join_in_is_refused():
     with pytest.raises(splice.CannotSplice):
         splice.find_join(100_000, 104_000, 44100, opus=True)
