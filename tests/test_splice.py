@@ -7,6 +7,7 @@ import json
 import shutil
 import struct
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -174,6 +175,45 @@ def test_a_changed_setting_or_a_replaced_file_is_rendered_whole(tmp_path):
     _edit(show, "Sentence six of", "Sentence six, changed, of")
     assert "rendering whole (the last render's MP3 is gone)" in _build(show)
     assert run_cli("check", show=show).exit_code == 0
+
+
+CORPUS = Path(__file__).parent / "data" / "corpus" / "articles"
+
+
+@pytest.mark.slow
+def test_the_real_corpus_pages_edited_are_spliced_and_match_whole_renders(tmp_path):
+    """The 30 real pages as `add` reads them, with music: one body sentence in the middle of
+    each script is changed (as a producer fixes one), and each episode, spliced or rendered
+    whole for the reason it gives, is what a whole render of the edited script makes."""
+    show = make_show(tmp_path / "s")
+    assert run_cli("add", *map(str, sorted(CORPUS.iterdir())), show=show).exit_code == 0
+    _build(show)
+    for script in sorted((show / "scripts").glob("*.txt")):
+        lines = script.read_text().split("\n")
+        first_body = next(n for n, line in enumerate(lines) if line.startswith("[body"))
+        body = [n for n in range(first_body + 1, lines.index("[outro]"))
+                if lines[n].endswith(".") and not lines[n].startswith("#")]
+        n = body[len(body) // 2]
+        lines[n] = lines[n][:-1] + ", as the page says."
+        script.write_text("\n".join(lines))
+    log = _build(show)
+    spliced = log.count("spliced the edit in")
+    whole_reasons = [line for line in log.splitlines() if "rendering whole (" in line]
+    assert spliced + len(whole_reasons) == 30, log
+    assert spliced == 30, whole_reasons  # each edit is in the body, after a pause
+    assert run_cli("check", show=show).exit_code == 0
+    whole = _whole(show, tmp_path / "w")
+    spliced_files = sorted((show / "audio" / "episodes").glob("*.mp3"))
+    assert len(spliced_files) == 30
+    for mp3 in spliced_files:  # every episode: cues, chapters, length and loudness as rendered
+        a, b = (json.loads(p.with_suffix(".json").read_text()) for p in (mp3, whole / "audio" / "episodes" / mp3.name))
+        assert [(c["start"], c["end"], c["text"]) for c in a["cues"]] == [(c["start"], c["end"], c["text"]) for c in b["cues"]]
+        assert (a["chapters"], a["duration"]) == (b["chapters"], b["duration"])
+        assert abs(a["loudness"]["integrated"] - b["loudness"]["integrated"]) <= 0.5
+    # every fifth, decoded: the same samples long, every cue at the same sample, measured loudness
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda mp3: _assert_matches_whole(mp3, whole / "audio" / "episodes" / mp3.name),
+                      spliced_files[::5]))
 
 
 # --- the containers, on real encoder output ---------------------------------------------------------
