@@ -101,6 +101,12 @@ def integrated(samples: np.ndarray, rate: int) -> float:
         csum = np.concatenate(([0.0], np.cumsum(power)))
         starts = np.arange(0, len(power) - block + 1, step)
         z = (csum[starts + block] - csum[starts]) / block
+    return gated(z)
+
+
+def gated(z: np.ndarray) -> float:
+    """BS.1770's gated loudness of 400 ms blocks given their K-weighted mean squares: blocks under
+    -70 LUFS are dropped, then those more than 10 LU under the mean of the rest."""
     with np.errstate(divide="ignore"):
         lk = -0.691 + 10 * np.log10(z)
     z = z[lk > -70.0]

@@ -304,13 +304,9 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> by
 
 def gated_loudness(momentary: np.ndarray) -> float:
     """BS.1770 integrated loudness from the loudness of its 400 ms blocks (100 ms apart)."""
-    m = momentary[momentary > -70.0]
-    if not len(m):
-        return -70.0
-    power = 10 ** ((m.astype(np.float64) + 0.691) / 10)
-    relative = -0.691 + 10 * math.log10(power.mean()) - 10.0
-    kept = power[m > relative]
-    return -0.691 + 10 * math.log10(kept.mean()) if len(kept) else -70.0
+    from .loudness import gated
+
+    return gated(10 ** ((momentary.astype(np.float64) + 0.691) / 10))
 
 
 def pack_momentary(values: np.ndarray) -> str:
