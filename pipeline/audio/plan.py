@@ -13,7 +13,7 @@ from ..files import code_digest, digest, sha256_text
 from ..scripts.model import Script
 from ..scripts.spoken import Narrator, written_form
 from .cache import ClipCache
-from .meta import read_meta, rendered_paths
+from .meta import RenderMeta, read_meta, rendered_paths
 from .mix import Line
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class AudioPlan:
     # what the sound depends on besides the sentences (settings, music, the mixing code): an
     # edit made under the same `sound` can be spliced into the last render
     sound: str = ""
+    # the last render's metadata while its MP3 is the one it describes (else None)
+    previous: RenderMeta | None = None
 
 
 def asset_key(show: Show, hashes=None) -> list:
@@ -102,4 +104,4 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     meta = read_meta(show, ep.slug, index)
     current = bool(meta and meta.get("inputs") == inputs)
     missing = [] if current else [ln.key for ln in lines if not cache.has(ln.key)]
-    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)), sound)
+    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)), sound, meta)

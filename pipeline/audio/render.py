@@ -186,7 +186,7 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     return meta
 
 
-def _join_for(show: Show, plan: AudioPlan, old: dict, cache: ClipCache, mixer) -> tuple[int, Join | None]:
+def _join_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, mixer) -> tuple[int, Join | None]:
     """Where an edit can be joined to the last render: the first sentence that changed, and a
     join in the silent pause before it (None: no sentence changed). The sentences before it are
     placed on `mixer` (their places only). Raises CannotSplice when there is none."""
@@ -228,27 +228,24 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
     """Mix and encode only what follows the first changed sentence, joined to the last render's
     frames before it (see splice.py). Returns (result, gain) or None when the edit cannot be
     spliced: then the episode is rendered whole."""
-    from ..files import read_json
     from .ffmpeg import Encoder
     from .loudness import CODEC_LOSS, CORRECTION_TOLERANCE, before_encoder
     from .mix import Mixer, MixResult
 
     a = show.audio
-    try:
-        old = read_json(plan.meta)
-    except (OSError, ValueError):
+    old = plan.previous  # read while planning
+    if old is None and not plan.meta.is_file():
         return None  # never rendered: nothing to splice into
     try:
-        if not isinstance(old, dict) or "momentary" not in old:
+        if old is None:  # planning found its MP3 gone or not the one it describes
+            raise CannotSplice("the last render's MP3 is gone" if not plan.mp3.is_file()
+                               else "the audio files are not as the last build left them")
+        if "momentary" not in old:
             raise CannotSplice("the last render kept nothing to splice into")
         if old.get("sound") != plan.sound:
             raise CannotSplice("the [audio] settings, the music or readcast changed since the last render")
-        if not plan.mp3.is_file():
-            raise CannotSplice("the last render's MP3 is gone")
-        st = plan.mp3.stat()
         opus_old = plan.mp3.with_suffix(".opus")
-        if (st.st_size, st.st_mtime_ns) != (old.get("bytes"), old.get("mtime_ns")) or (
-                low is not None and (not opus_old.is_file() or opus_old.stat().st_size != old.get("alternate", {}).get("bytes"))):
+        if low is not None and (not opus_old.is_file() or opus_old.stat().st_size != old.get("alternate", {}).get("bytes")):
             raise CannotSplice("the audio files are not as the last build left them")
         gain_db = float(old.get("gain_db", 0.0))
         mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
