@@ -51,7 +51,7 @@ class Audio:
     intro: str = "audio/intro.mp3"
     outro: str = "audio/outro.mp3"
     channels: int = 1
-    sample_rate: int = 44100
+    sample_rate: int = 48000
     bitrate: int = 96
     # LAME's algorithm quality, 0 (best, slowest) to 9; 7 is transparent for speech at 96 kbps
     # and takes half the CPU of the default

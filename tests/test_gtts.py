@@ -48,7 +48,7 @@ def test_gtts_success(tmp_path, mp3_bytes):
     result = run_cli("build", show=show)
     assert result.exit_code == 0, result.output
     mp3 = next((show / "feed" / "media").glob("*.mp3"))
-    assert len(decode(mp3, 44100, 1)) > 44100 * 5  # intro, body and outro lines, each 1.2 s of tone
+    assert len(decode(mp3, 48000, 1)) > 48000 * 5  # intro, body and outro lines, each 1.2 s of tone
     assert len(responses.calls) >= 5
 
 

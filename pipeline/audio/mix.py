@@ -19,6 +19,7 @@ import numpy as np
 from ..config import Audio
 from .ffmpeg import Encoder
 from .loudness import CODEC_LOSS, PAUSE_LOSS, gain_to
+from .splice import join_grid
 
 log = logging.getLogger(__name__)
 CHUNK_SECONDS = 1.0
@@ -105,6 +106,9 @@ class Mixer:
         self._first = 0  # the first placed line that may still sound at `rendered`
         self.cursor = 0  # where the next line may start (end of the last one)
         self.voice_start = 0
+        # lines after the first start on this grid (the nearest point to their pause's end), so
+        # that an edit moves the lines after it by whole encoder frames: see splice.join_grid
+        self.grid = join_grid(self.rate, settings.low_bandwidth)
 
     def sec(self, seconds: float) -> int:
         return int(round(seconds * self.rate))
@@ -136,6 +140,11 @@ class Mixer:
         start = self.cursor + self._gap(line)
         if line.kind == "outro" and (not self.placed or self.placed[-1].line.kind != "outro"):
             start = max(start, self.cursor + self.sec(self.s.section_pause))
+        g = self.grid
+        if g and self.placed:
+            start = (start + g // 2) // g * g
+            if start < self.cursor:
+                start = -(-self.cursor // g) * g
         return start
 
     def place(self, line: Line, frames: int | None = None) -> None:
@@ -161,7 +170,7 @@ class Mixer:
         fade = self.sec(self.s.crossfade)
         self.intro.points += [(speech_end, self.duck), (speech_end + fade, 0.0)]
 
-    def _place_outro_music(self) -> int:
+    def place_outro_music(self) -> int:
         """Place the outro music now that the outro speech is known; returns the programme end."""
         outro_lines = [p for p in self.placed if p.line.kind == "outro"]
         speech_end = self.cursor
@@ -229,6 +238,14 @@ class Mixer:
         for i in [i for i in self._audio if self.placed[i].end <= self.rendered]:
             del self._audio[i]
 
+    def render_to(self, stop: int, sink: Callable[[np.ndarray], None]) -> None:
+        """Stream the mix from `self.rendered` up to `stop` (no line may start before it unless
+        its clip is loaded)."""
+        while self.rendered < stop:
+            b = min(stop, self.rendered + self.sec(CHUNK_SECONDS))
+            sink(self._block(self.rendered, b))
+            self.rendered = b
+
     def run(self, lines: Iterable[Line], sink: Callable[[np.ndarray], None], begin: bool = True) -> int:
         """Place `lines` and stream the mix from `self.rendered` to the end into `sink`; returns
         the programme's length. `begin=False`: the caller began and placed the lines before."""
@@ -242,11 +259,8 @@ class Mixer:
             if line.kind == "outro":
                 committed = min(committed, next(p.start for p in self.placed if p.line.kind == "outro") - self.sec(DUCK_RAMP) - 1)
             self.flush(committed, sink)
-        end = self._place_outro_music()
-        while self.rendered < end:
-            b = min(end, self.rendered + self.sec(CHUNK_SECONDS))
-            sink(self._block(self.rendered, b))
-            self.rendered = b
+        end = self.place_outro_music()
+        self.render_to(end, sink)
         return end
 
     def chapters(self, end: int) -> list[tuple[float, float, str]]:

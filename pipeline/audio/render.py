@@ -27,7 +27,9 @@ from .splice import (
     OPUS_RATE,
     CannotSplice,
     Join,
+    Resume,
     find_join,
+    find_resume,
     gated_loudness,
     id3_size,
     pack_momentary,
@@ -224,6 +226,75 @@ def _join_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, mi
     return first, find_join(quiet_from, quiet_to, rate, a.low_bandwidth)
 
 
+def _boundaries(seq: list[tuple[int, int]]) -> list[int]:
+    """For (section, paragraph) of each line: the pause before it (0 sentence, 1 paragraph,
+    2 section; 3 for the first line)."""
+    out = []
+    for n, (section, paragraph) in enumerate(seq):
+        if n == 0:
+            out.append(3)
+        else:
+            before = seq[n - 1]
+            out.append(2 if section != before[0] else 1 if paragraph != before[1] else 0)
+    return out
+
+
+def _suffix_from(show: Show, plan: AudioPlan, cues: list, first: int) -> int | None:
+    """The first line after the edit from which the script ends as the last render's did (the same
+    clips, kinds and pauses), with silence before it in which to join: None when there is none."""
+    a = show.audio
+    lines = plan.lines
+    new = list(zip((ln.key for ln in lines), (ln.kind for ln in lines),
+                   _boundaries([(ln.section, ln.paragraph) for ln in lines])))
+    old = list(zip((c.get("key") for c in cues), (c["kind"] for c in cues),
+                   _boundaries([(c["section"], c["paragraph"]) for c in cues])))
+    same = 0
+    while same < min(len(new), len(old)) and new[-1 - same] == old[-1 - same]:
+        same += 1
+    at = max(first + 1, len(lines) - same)
+    if at >= len(lines) or at + len(cues) - len(lines) < first:
+        return None
+    if (lines[at].kind == "outro" and a.outro) or (lines[at - 1].kind == "intro" and a.intro):
+        return None  # music plays under the pause
+    return at
+
+
+def _resume_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, mixer, first: int,
+                at: int, lines: list) -> tuple[Resume, int, int] | None:
+    """Place the edited lines (loaded) and the unchanged ones after them (their places only) on
+    `mixer`, and find where the old frames take over again: (resume, samples the later lines
+    moved, programme end), or None (then `mixer` holds lines it cannot render: make another)."""
+    a = show.audio
+    rate = a.sample_rate
+    cues = old["cues"]
+    for line in lines[first:at]:
+        mixer.place(line)
+    for line in lines[at:]:
+        info = cache.info(line.key)
+        if info is None:
+            return None
+        mixer.place(line, info.frames if info.rate == rate else int(round(info.frames * rate / info.rate)))
+    end = mixer.place_outro_music()
+    offset = len(cues) - len(lines)
+    grid = mixer.grid
+    was = round(cues[at + offset]["start"] * rate / grid) * grid
+    moved = mixer.placed[at].start - was
+    # every later line lands where it was, moved; and so does the end
+    for n in range(at, len(lines)):
+        if abs((mixer.placed[n].start - moved) / rate - cues[n + offset]["start"]) > 0.0015:
+            return None
+    if abs((end - moved) / rate - float(old["duration"])) > 0.0015:
+        return None
+    quiet_from = max(mixer.placed[at - 1].end, int(cues[at + offset - 1]["end"] * rate) + int(0.002 * rate) + moved)
+    if mixer.intro is not None and mixer.intro.points:
+        quiet_from = max(quiet_from, mixer.intro.points[-1][0] + 1)
+    try:
+        return find_resume(quiet_from, mixer.placed[at].start, moved, rate, a.low_bandwidth), moved, end
+    except CannotSplice as exc:
+        log.debug("%s: no second join (%s)", plan.ep.slug, exc)
+        return None
+
+
 def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, load, lines, tmp, low):
     """Mix and encode only what follows the first changed sentence, joined to the last render's
     frames before it (see splice.py). Returns (result, gain) or None when the edit cannot be
@@ -262,6 +333,14 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
             integrated = float(old["loudness"]["integrated"]) + CODEC_LOSS
             return (MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, None,
                               unpack_momentary(old["momentary"])), gain_db)
+        resume = None
+        at = _suffix_from(show, plan, old["cues"], first)
+        if at is not None and mixer.grid:
+            every = list(lines())  # the edited lines' clips: their lengths say where the rest goes
+            resume = _resume_for(show, plan, old, cache, mixer, first, at, every)
+            if resume is None:  # the tail is encoded again: place from scratch
+                mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
+                _join_for(show, plan, old, cache, mixer)
         start = join.start
         mixer.rendered = start
         # temp names a killed build's clean-up removes (".*.tmp")
@@ -270,16 +349,26 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
             encoder = Encoder(mp3_tail, a, opus_tail if low is not None else None,
                               starts=(join.mp3_start - start, join.opus_start - start), tail=True)
             try:
-                # the sentences from the edit on, as they arrive
-                rest = (line for n, line in enumerate(lines()) if n >= first)
-                end = mixer.run(rest, encoder.write, begin=False)
+                if resume is not None:
+                    again, moved, end = resume
+                    mixer.render_to(again.stop, encoder.write)  # to just past the second join
+                else:
+                    # the sentences from the edit on, as they arrive
+                    rest = (line for n, line in enumerate(lines()) if n >= first)
+                    end = mixer.run(rest, encoder.write, begin=False)
                 _integrated, _peak, momentary = encoder.finish()
             except BaseException:
                 encoder.abort()
                 raise
             kept = unpack_momentary(old["momentary"])
             before = gated_loudness(kept)
-            blocks = np.concatenate([kept[: join.mp3_start * 10 // a.sample_rate], momentary])
+            head = kept[: join.mp3_start * 10 // a.sample_rate]
+            if resume is not None:
+                seam = again.mp3_at * MP3_FRAME
+                blocks = np.concatenate([head, momentary[: (seam - join.mp3_start) * 10 // a.sample_rate],
+                                         kept[(seam - moved) * 10 // a.sample_rate:]])
+            else:
+                blocks = np.concatenate([head, momentary])
             integrated = gated_loudness(blocks)
             expected = before_encoder(a.target_lufs)
             # hold the last render's gain when the edit barely moves the loudness (or when a whole
@@ -288,17 +377,25 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
                 log.info("%s: the edit moves loudness by %+.2f LU: rendering it whole", plan.ep.slug, integrated - before)
                 return None
             tmp.write_bytes(splice_mp3(plan.mp3.read_bytes(), mp3_tail.read_bytes(), join.mp3_keep, MP3_WARMUP,
-                                       encoder.counts[0]))
+                                       encoder.counts[0],
+                                       None if resume is None else (again.mp3_at - join.mp3_keep, again.mp3_old)))
             if low is not None:
                 shift = join.opus_start * OPUS_RATE // a.sample_rate
-                low.write_bytes(splice_opus(opus_old.read_bytes(), opus_tail.read_bytes(), join.opus_keep,
-                                            join.opus_keep - shift // OPUS_PACKET, shift))
+                low.write_bytes(splice_opus(
+                    opus_old.read_bytes(), opus_tail.read_bytes(), join.opus_keep, join.opus_keep - shift // OPUS_PACKET,
+                    shift, None if resume is None else (again.opus_at - join.opus_keep, again.opus_old,
+                                                        moved * OPUS_RATE // a.sample_rate)))
         finally:
             mp3_tail.unlink(missing_ok=True)
             opus_tail.unlink(missing_ok=True)
     except CannotSplice as exc:
         log.debug("%s: rendering whole (%s)", plan.ep.slug, exc)
         return None
-    log.info("%s: spliced the edit in at %.1f s (sentence %d on)", plan.ep.slug, join.mp3_keep * MP3_FRAME / a.sample_rate, first + 1)
+    if resume is not None:
+        log.info("%s: spliced the edit in between %.1f s and %.1f s (sentences %d to %d)", plan.ep.slug,
+                 join.mp3_keep * MP3_FRAME / a.sample_rate, again.mp3_at * MP3_FRAME / a.sample_rate, first + 1, at)
+    else:
+        log.info("%s: spliced the edit in at %.1f s (sentence %d on)", plan.ep.slug,
+                 join.mp3_keep * MP3_FRAME / a.sample_rate, first + 1)
     result = MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, None, blocks)
     return result, gain_db

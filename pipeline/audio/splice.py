@@ -37,6 +37,21 @@ MP3_WARMUP = 3             # frames the new MP3 encoder runs before the join
 OPUS_WARMUP = 5            # packets the new Opus encoder runs before the join
 
 
+def join_grid(rate: int, opus: bool) -> int:
+    """Samples (at the output rate) between the points where both encoders begin a frame: an MP3
+    frame (1,152 samples) and, with the Opus copy, a 20 ms packet. Every line starts on one, so an
+    edit moves the lines after it by whole frames of both, and their old frames can be kept. 0 when
+    the frames meet too rarely to place lines on (44.1 kHz with Opus: every 1.28 s)."""
+    if rate < 32000:  # MPEG-2 layer III (576-sample frames): not spliced
+        return 0
+    step = MP3_FRAME
+    if opus:
+        if OPUS_PACKET * rate % OPUS_RATE:
+            return 0
+        step = math.lcm(step, OPUS_PACKET * rate // OPUS_RATE)
+    return step if step <= 0.15 * rate else 0
+
+
 class CannotSplice(Exception):
     """The edit cannot be spliced (the old file is not as expected, no silent join): render whole."""
 
@@ -196,21 +211,101 @@ def info_frame(template: bytes, at: int, sizes: list[int], padding: int, music_c
     return bytes(frame)
 
 
-def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, samples: int) -> bytes:
+def _side_info(frame: bytes | bytearray) -> tuple[int, int]:
+    """(where the frame's main-data area starts, its side information's length)."""
+    at = 4 if frame[1] & 1 else 6  # a CRC follows the header when the protection bit is 0
+    return at, 17 if (frame[3] >> 6) == 3 else 32
+
+
+def main_data(frame: bytes | bytearray) -> tuple[int, int]:
+    """(main_data_begin, bytes of main data) of an MPEG-1 layer III frame: how far back in the
+    frames before it its data starts (the bit reservoir), and how long the data is."""
+    at, side = _side_info(frame)
+    bits = int.from_bytes(frame[at:at + side], "big")
+    total = side * 8
+    begin = bits >> (total - 9)
+    stereo = side == 32
+    first = 9 + (3 if stereo else 5) + (8 if stereo else 4)  # private bits, scfsi
+    length = 0
+    for n in range(4 if stereo else 2):  # part2_3_length of each granule and channel
+        length += (bits >> (total - (first + n * 59) - 12)) & 0xFFF
+    return begin, (length + 7) // 8
+
+
+def _lend_reservoir(old: bytes, old_frames: list[int], at: int, new: list[bytearray]) -> None:
+    """Old frame `at` (and those after it, whose data follows its own) may take its data from as
+    far as main_data_begin bytes back in the frames before it, which are now the `new` ones
+    (silence, encoded without the reservoir). Those bytes are copied into the end of the new frames;
+    and because a decoder keeps only what follows the last frame's own data (ffmpeg does), a new
+    frame that holds nothing but lent bytes points its (empty) data back before them."""
+    begin, _ = main_data(old[old_frames[at]:old_frames[at + 1]])
+    if begin == 0:
+        return
+    lent = bytearray()
+    k = at
+    while len(lent) < begin and k > 0:
+        k -= 1
+        frame = old[old_frames[k]:old_frames[k + 1]]
+        head, side = _side_info(frame)
+        lent[:0] = frame[head + side:]
+    if len(lent) < begin:
+        raise CannotSplice("the old frames reach back past the file's start")
+    need = begin  # bytes at the end of this frame's area (and before it) that must be kept
+    lent = lent[len(lent) - begin:]
+    for piece in reversed(new):
+        head, side = _side_info(piece)
+        if head != 4:
+            raise CannotSplice("the MP3 frames carry CRCs")
+        start, used = main_data(piece)
+        area = len(piece) - head - side
+        if start != 0:
+            raise CannotSplice("the new frames lean on the reservoir")
+        take = min(need, area)
+        piece[len(piece) - take:] = lent[len(lent) - take:]
+        del lent[len(lent) - take:]
+        if used + need <= area:
+            return
+        if used:
+            raise CannotSplice("no room before the kept frames for the data they lean on")
+        need -= area
+        v = int.from_bytes(piece[head:head + 2], "big")
+        piece[head:head + 2] = ((need << 7) | (v & 0x7F)).to_bytes(2, "big")
+    raise CannotSplice("no room before the kept frames for the data they lean on")
+
+
+def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, samples: int,
+               resume: tuple[int, int] | None = None) -> bytes:
     """The old file's Info frame and first `keep` audio frames, then the tail encoder's frames
     (raw, no Info frame) after its first `drop`; the ID3 tag is left for mutagen to write.
-    `samples`: how many the tail encoder was given (its end padding follows from them)."""
+    `samples`: how many the tail encoder was given (its end padding follows from them).
+    `resume` = (count, at): only `count` of the new frames, then the old frames again from `at`
+    (the lines after the edit, moved by whole frames) to the end."""
     parts = parse_mp3(old)
     if keep > len(parts.frames) - 1:
         raise CannotSplice("the join is past the old file's end")
     tail_offsets = mp3_frames(tail)
     if drop >= len(tail_offsets) - 1:
         raise CannotSplice("the new tail is shorter than its start-up")
-    # the decoder trims this much after the last sample (LAME's delay is trimmed before it)
-    padding = (len(tail_offsets) - 1) * MP3_FRAME - LAME_DELAY - samples
-    audio = parts.data[parts.frames[0]:parts.frames[keep]] + tail[tail_offsets[drop]:]
-    sizes = [b - a for a, b in zip(parts.frames[:keep], parts.frames[1:keep + 1])]
-    sizes += [b - a for a, b in zip(tail_offsets[drop:-1], tail_offsets[drop + 1:])]
+    old_frames = parts.frames
+    new: list[bytearray]
+    if resume is None:
+        new = [bytearray(tail[a:b]) for a, b in zip(tail_offsets[drop:-1], tail_offsets[drop + 1:])]
+        # the decoder trims this much after the last sample (LAME's delay is trimmed before it)
+        padding = (len(tail_offsets) - 1) * MP3_FRAME - LAME_DELAY - samples
+        after = b""
+        after_sizes: list[int] = []
+    else:
+        count, at = resume
+        if drop + count > len(tail_offsets) - 1 or not keep <= at < len(old_frames) - 1:
+            raise CannotSplice("the new frames do not reach the second join")
+        new = [bytearray(tail[a:b]) for a, b in zip(tail_offsets[drop:drop + count], tail_offsets[drop + 1:drop + count + 1])]
+        _lend_reservoir(parts.data, old_frames, at, new)
+        padding = lame_padding(parts.xing, parts.xing_at)[1]  # the end moved by whole frames
+        after = parts.data[old_frames[at]:old_frames[-1]]
+        after_sizes = [b - a for a, b in zip(old_frames[at:-1], old_frames[at + 1:])]
+    audio = b"".join([parts.data[old_frames[0]:old_frames[keep]], *new, after])
+    sizes = [b - a for a, b in zip(old_frames[:keep], old_frames[1:keep + 1])]
+    sizes += [len(f) for f in new] + after_sizes
     return info_frame(parts.xing, parts.xing_at, sizes, padding, crc16_arc(audio)) + audio
 
 
@@ -253,10 +348,13 @@ def _opus_head(pages: list) -> tuple[bytes, int]:
     return head, struct.unpack_from("<H", head, 10)[0]
 
 
-def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> bytes:
+def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int,
+                resume: tuple[int, int, int] | None = None) -> bytes:
     """The old file's first `keep` audio packets, then the tail encoder's after its first `drop`.
     `shift`: 48 kHz samples between the old stream's start and the tail's (its granules move
-    by that much). Whole old pages before the join are copied; the rest is paged again."""
+    by that much). `resume` = (count, at, moved): only `count` new packets, then the old ones
+    again from packet `at`, `moved` samples later than they were. Whole old pages before the join
+    are copied; the rest is paged again."""
     from mutagen.ogg import OggPage
 
     old_pages, tail_pages = parse_ogg(old), parse_ogg(tail)
@@ -284,8 +382,16 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int) -> by
     tail_packets = [p for page in tail_pages[headers:] for p in page.packets]
     if drop >= len(tail_packets):
         raise CannotSplice("the new Opus tail is shorter than its start-up")
-    final = tail_pages[-1].position + shift
-    packets = pending + tail_packets[drop:]
+    if resume is None:
+        final = tail_pages[-1].position + shift
+        packets = pending + tail_packets[drop:]
+    else:
+        count, at, moved = resume
+        old_packets = [p for page in old_pages[headers:] for p in page.packets]
+        if drop + count > len(tail_packets) or not keep <= at < len(old_packets):
+            raise CannotSplice("the new packets do not reach the second join")
+        final = old_pages[-1].position + moved
+        packets = pending + tail_packets[drop:drop + count] + old_packets[at:]
     page = OggPage()
     for n, packet in enumerate(packets):
         page.packets.append(packet)
@@ -353,3 +459,41 @@ def find_join(quiet_from: int, quiet_to: int, rate: int, opus: bool) -> Join:
     opus_keep = first * OPUS_RATE // rate // OPUS_PACKET
     opus_start = first - warm
     return Join(keep, mp3_start, opus_keep, opus_start)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where the old frames take over again after the edit: the lines after it moved by `moved`
+    samples, a whole number of frames of both encoders (see join_grid)."""
+    mp3_at: int          # the frame (in the new file) from which the old frames follow
+    mp3_old: int         # that frame's index in the old file
+    opus_at: int         # the same for the Opus packets
+    opus_old: int
+    stop: int            # the new encoders are given the mix up to this sample
+
+
+def find_resume(quiet_from: int, quiet_to: int, moved: int, rate: int, opus: bool) -> Resume:
+    """A second join inside [quiet_from, quiet_to), samples of the new mix that are silent in it
+    and in the old one (moved), before the first line whose old frames are kept. The frames on both
+    sides of the seam, and what their filter banks and the limiter reach, lie in the silence."""
+    margin = int(0.01 * rate)
+    lo, hi = quiet_from + margin, quiet_to - margin
+    if moved % MP3_FRAME:
+        raise CannotSplice("the lines after the edit did not move by whole MP3 frames")
+    delay = LAME_DELAY + DECODER_DELAY
+    # frame k decodes to the mix's [k*1152 - delay, (k+1)*1152 - delay)
+    k = -(-(lo + delay + 3 * MP3_FRAME) // MP3_FRAME)
+    stop = (k + 3) * MP3_FRAME
+    if k * MP3_FRAME - delay + 2 * MP3_FRAME > hi or stop > quiet_to:
+        raise CannotSplice("the pause after the edit is too short to join in")
+    if not opus:
+        return Resume(k, k - moved // MP3_FRAME, 0, 0, stop)
+    packet = OPUS_PACKET * rate // OPUS_RATE
+    if moved % packet or OPUS_PACKET * rate % OPUS_RATE:
+        raise CannotSplice("the lines after the edit did not move by whole Opus packets")
+    skip = 312 * rate // OPUS_RATE + int(0.005 * rate)  # libopus's look-ahead, and more
+    p = -(-(lo + skip + 5 * packet) // packet)
+    stop = max(stop, (p + 4) * packet)
+    if p * packet - skip + 3 * packet > hi or stop > quiet_to:
+        raise CannotSplice("the pause after the edit is too short to join in")
+    return Resume(k, k - moved // MP3_FRAME, p, p - moved // packet, stop)
