@@ -1,5 +1,6 @@
 """A one-sentence edit is spliced into the last render (audio/splice.py): the frames before the
-edit are kept, the rest is encoded again, and the result is what a whole render gives."""
+edit and after it are kept, only the edited sentence is encoded again, and the result is what a
+whole render gives."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_an_edit_is_spliced_and_matches_a_whole_render(tmp_path):
     show = _show(tmp_path / "s", SENTENCES)
     _build(show)
     mp3 = show / "audio" / "episodes" / f"{SLUG}.mp3"
-    before = mp3.read_bytes()
+    before, opus_before = mp3.read_bytes(), mp3.with_suffix(".opus").read_bytes()
     _edit(show, "Sentence seven of the story", "Sentence number seven, much longer now, of the story")
     log = _build(show)
     assert "spliced the edit in" in log
@@ -101,6 +102,17 @@ def test_an_edit_is_spliced_and_matches_a_whole_render(tmp_path):
     cues = json.loads(mp3.with_suffix(".json").read_text())["cues"]
     edited = next(n for n, c in enumerate(cues) if "number seven" in c["text"])
     assert cues[edited - 1]["end"] < kept * splice.MP3_FRAME / 48000 < cues[edited]["start"]
+    # ... and the old frames after the edited sentence are kept too, byte for byte (moved by the
+    # frames it grew by), from the pause after it on
+    assert "spliced the edit in between" in log
+    same = 0
+    while new.data[new.frames[-2 - same]:new.frames[-1 - same]] == old.data[old.frames[-2 - same]:old.frames[-1 - same]]:
+        same += 1
+    resumed = (len(new.frames) - 1 - same) * splice.MP3_FRAME / 48000
+    assert cues[edited]["end"] < resumed < cues[edited + 1]["start"]
+    old_opus = splice.parse_ogg(opus_before)
+    new_opus = splice.parse_ogg(mp3.with_suffix(".opus").read_bytes())
+    assert [p for page in new_opus[-3:] for p in page.packets] == [p for page in old_opus[-3:] for p in page.packets]
     _assert_matches_whole(mp3, _whole(show, tmp_path / "w1") / "audio" / "episodes" / f"{SLUG}.mp3")
     assert run_cli("check", show=show).exit_code == 0
 
@@ -110,6 +122,18 @@ def test_an_edit_is_spliced_and_matches_a_whole_render(tmp_path):
     assert "spliced the edit in" in log
     _assert_matches_whole(mp3, _whole(show, tmp_path / "w2") / "audio" / "episodes" / f"{SLUG}.mp3")
     assert run_cli("check", show=show).exit_code == 0
+
+
+def test_an_edit_just_before_the_outro_music_encodes_the_rest_again(tmp_path):
+    """The outro music plays under the pause after the last body sentence: no second join there,
+    so the edit is joined on one side only and what follows it is encoded again."""
+    show = _show(tmp_path / "s", SENTENCES[:5])
+    _build(show)
+    _edit(show, "Sentence five of the story", "Sentence five, the last, of the story")
+    log = _build(show)
+    assert "spliced the edit in at" in log and "between" not in log
+    mp3 = show / "audio" / "episodes" / f"{SLUG}.mp3"
+    _assert_matches_whole(mp3, _whole(show, tmp_path / "w") / "audio" / "episodes" / f"{SLUG}.mp3")
 
 
 def test_a_stereo_show_without_the_low_bandwidth_copy_is_spliced_too(tmp_path):
@@ -266,6 +290,17 @@ def test_ogg_pages_and_packets(encoded):
     # joining a stream to itself at its start pages it again exactly as ffmpeg did: the same
     # granules, flags, sequence numbers and CRCs, byte for byte
     assert splice.splice_opus(data, data, 0, 0, 0) == data
+    # ... and so does a second join that takes the old packets back at once, from a page's start
+    # (whole pages copied, granule and sequence rewritten with their CRC) or from inside one
+    assert splice.splice_opus(data, data, 0, 0, 0, resume=(0, 0, 0)) == data
+    assert splice.splice_opus(data, data, 70, 70, 0, resume=(0, 70, 0)) == data
+    # moved: every later page's granule moves with it, and each page's CRC still checks (mutagen
+    # re-reads and re-writes each page and gets the same bytes)
+    moved = splice.splice_opus(data, data, 70, 70, 0, resume=(10, 70, 9600))
+    pages = splice.parse_ogg(moved)
+    assert pages[-1].position == splice.parse_ogg(data)[-1].position + 9600
+    assert all(page.write() == moved[page.offset:page.offset + page.size] for page in pages)
+    assert [page.sequence for page in pages] == list(range(len(pages)))
     with pytest.raises(splice.CannotSplice):
         splice.parse_ogg(data[:-7])
 

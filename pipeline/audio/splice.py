@@ -24,6 +24,7 @@ import base64
 import io
 import math
 import struct
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -382,14 +383,22 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int,
     tail_packets = [p for page in tail_pages[headers:] for p in page.packets]
     if drop >= len(tail_packets):
         raise CannotSplice("the new Opus tail is shorter than its start-up")
+    after: list = []  # old pages copied whole, moved (their packets follow the join unchanged)
+    moved = 0
     if resume is None:
         final = tail_pages[-1].position + shift
         packets = pending + tail_packets[drop:]
     else:
         count, at, moved = resume
-        old_packets = [p for page in old_pages[headers:] for p in page.packets]
-        if drop + count > len(tail_packets) or not keep <= at < len(old_packets):
+        starts, n = [], 0  # each old audio page's first packet
+        for page in old_pages[headers:]:
+            starts.append(n)
+            n += len(page.packets)
+        if drop + count > len(tail_packets) or not keep <= at < n:
             raise CannotSplice("the new packets do not reach the second join")
+        whole = next((i for i, first in enumerate(starts) if first >= at), len(starts))
+        after = old_pages[headers + whole:]
+        old_packets = [p for page in old_pages[headers:headers + whole] for p in page.packets]
         final = old_pages[-1].position + moved
         packets = pending + tail_packets[drop:drop + count] + old_packets[at:]
     page = OggPage()
@@ -398,12 +407,30 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int,
         granule += opus_samples(packet)
         last = n == len(packets) - 1
         if len(page.packets) == 50 or last or page.size > 4096:  # about a second, as ffmpeg pages
-            page.serial, page.sequence, page.last = serial, sequence, last
+            page.serial, page.sequence, page.last = serial, sequence, last and not after
             page.position = min(granule, final) if last else granule
             out += page.write()
             sequence += 1
             page = OggPage()
+    for page in after:
+        out += _moved_page(old[page.offset:page.offset + page.size], page.position + moved, sequence)
+        sequence += 1
     return bytes(out)
+
+
+_BITSWAP = bytes(int(f"{n:08b}"[::-1], 2) for n in range(256))
+
+
+def _moved_page(raw: bytes, position: int, sequence: int) -> bytes:
+    """An Ogg page as it was, at a new granule position and sequence number (and so a new CRC:
+    Ogg's CRC-32 is zlib's on bit-reversed bytes, as mutagen computes it)."""
+    page = bytearray(raw)
+    struct.pack_into("<q", page, 6, position)
+    struct.pack_into("<I", page, 18, sequence)
+    page[22:26] = b"\0\0\0\0"
+    crc = (~zlib.crc32(bytes(page).translate(_BITSWAP), -1)) & 0xFFFFFFFF
+    page[22:26] = crc.to_bytes(4, "big").translate(_BITSWAP)
+    return bytes(page)
 
 
 # --- loudness --------------------------------------------------------------------------------------
