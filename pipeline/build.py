@@ -293,8 +293,6 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
 
         cache = plan.cache
         assert cache is not None
-        jpeg = thumbnail(show)
-        music = MusicLoader(show, plan.hashes)
         # a sentence two episodes share is synthesised once: count it once, as the summary does
         audio = [(w, w.audio) for w in todo if w.audio is not None]
         total = len({key for _, a in audio for key in a.missing})
@@ -313,6 +311,9 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                         fut = synth.submit(ClipJob(line.key, line.spoken))
                         fut.add_done_callback(lambda _f: progress.advance())
                         futures[line.key] = fut
+            # while the voice starts
+            jpeg = thumbnail(show)
+            music = MusicLoader(show, plan.hashes)
             for w, a in audio:
                 try:
                     render(show, a, cache, futures, music, jpeg, timeout=synth.timeout, where=show.build.executor)

@@ -117,11 +117,13 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
             if seconds > 120:
                 break
 
-    def lines() -> Iterator:
+    def lines(ahead: bool = True) -> Iterator:
+        """The episode's lines, each once its clip is made; `ahead`: meanwhile, load the cached
+        clips that follow it."""
         for n, line in enumerate(plan.lines, 1):
             fut = futures.get(line.key)
             if fut is not None:
-                if not fut.done():
+                if not fut.done() and ahead:
                     prefetch(n)
                 try:
                     fut.result(timeout=timeout)
@@ -333,22 +335,25 @@ def _splice(show: Show, plan: AudioPlan, cache: ClipCache, music: MusicLoader, l
             integrated = float(old["loudness"]["integrated"]) + CODEC_LOSS
             return (MixResult(end, mixer.rate, mixer.placed, mixer.chapters(end), integrated, None,
                               unpack_momentary(old["momentary"])), gain_db)
-        resume = None
-        at = _suffix_from(show, plan, old["cues"], first)
-        if at is not None and mixer.grid:
-            every = list(lines())  # the edited lines' clips: their lengths say where the rest goes
-            resume = _resume_for(show, plan, old, cache, mixer, first, at, every)
-            if resume is None:  # the tail is encoded again: place from scratch
-                mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
-                _join_for(show, plan, old, cache, mixer)
         start = join.start
-        mixer.rendered = start
         # temp names a killed build's clean-up removes (".*.tmp")
         mp3_tail, opus_tail = (tmp.with_name(f"{tmp.stem}.tail-{ext}.tmp") for ext in ("mp3", "opus"))
         try:
+            # the encoders start while the edited sentences are still being synthesised
             encoder = Encoder(mp3_tail, a, opus_tail if low is not None else None,
                               starts=(join.mp3_start - start, join.opus_start - start), tail=True)
             try:
+                resume = None
+                at = _suffix_from(show, plan, old["cues"], first)
+                if at is not None and mixer.grid:
+                    # the edited lines' clips (their lengths say where the rest goes); the rest is
+                    # not loaded: its old frames are kept
+                    every = list(lines(ahead=False))
+                    resume = _resume_for(show, plan, old, cache, mixer, first, at, every)
+                    if resume is None:  # the tail is encoded again: place from scratch
+                        mixer = Mixer(a, music.get(a.intro), music.get(a.outro), load, gain_db)
+                        _join_for(show, plan, old, cache, mixer)
+                mixer.rendered = start
                 if resume is not None:
                     again, moved, end = resume
                     mixer.render_to(again.stop, encoder.write)  # to just past the second join

@@ -38,6 +38,11 @@ RECYCLE = 150  # sentences each worker synthesises before long builds replace it
 _ENGINE: Engine | None = None
 _CACHE: ClipCache | None = None
 _RATE: int | None = None
+# `readcast watch` keeps one loaded engine in its process between builds: an edit's few sentences
+# are then made here at once, without starting a worker and loading the voice (~0.45 s) each time
+_KEEPING = False
+_KEPT: dict[str, Engine] = {}
+KEPT_UP_TO = 4  # a build with at most this many sentences to make uses the kept engine
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,29 @@ def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, 
     global _ENGINE, _CACHE, _RATE
     if worker:
         _die_with_parent()
-    _ENGINE = create_engine(voice, threads=threads)
+    _ENGINE = _kept(voice, threads) if _KEEPING and not worker else create_engine(voice, threads=threads)
     _CACHE = ClipCache(Path(cache_root))
     _RATE = rate
+
+
+def _kept(voice: Voice, threads: int) -> Engine:
+    key = repr((voice, threads))
+    engine = _KEPT.get(key)
+    if engine is None:
+        for old in _KEPT.values():  # the show's voice changed: one engine is kept, not one per voice
+            old.close()
+        _KEPT.clear()
+        engine = _KEPT[key] = create_engine(voice, threads=threads)
+    return engine
+
+
+def keep_engine(voice: Voice) -> None:
+    """From now on, keep this process's engine loaded between builds (readcast watch), and load
+    it now, with a first sentence (onnxruntime's first run is the slow one)."""
+    global _KEEPING
+    _KEEPING = True
+    if spec_for(voice.engine).cpu_bound:
+        _kept(voice, cores()).synthesize_timed("Ready.")
 
 
 def make_clip(engine: Engine, spoken: str, rate: int | None = None) -> tuple[np.ndarray, int, float, list | None]:
@@ -203,7 +228,9 @@ class Synthesizer:
         self.spec = spec_for(voice.engine)
         self.jobs = max(1, min(jobs or n, 32))
         self.expected = expected
-        if expected is not None and self.spec.cpu_bound and self.jobs > 1:
+        if _KEEPING and not self.remote and expected is not None and expected <= KEPT_UP_TO:
+            self.jobs, self._pool_anyway = 1, False  # the engine kept loaded in this process
+        elif expected is not None and self.spec.cpu_bound and self.jobs > 1:
             # fewer sentences than processes: fewer processes, each with more threads
             self.jobs = max(1, min(self.jobs, expected))
             self._pool_anyway = True
@@ -318,11 +345,15 @@ class Synthesizer:
             self._dask.shutdown(cancel_futures=cancel)
             self._dask = None
         if self._executor is not None:
-            self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
+            # when every clip is in, the workers exit while the build goes on (the interpreter
+            # waits for them at its own exit)
+            done = all(f.done() for f in self._futures.values())
+            self._executor.shutdown(wait=not (cancel or done), cancel_futures=cancel)
             self._executor = None
         global _ENGINE
         if _ENGINE is not None:
-            _ENGINE.close()
+            if not any(_ENGINE is kept for kept in _KEPT.values()):
+                _ENGINE.close()
             _ENGINE = None
 
     def __enter__(self) -> "Synthesizer":
