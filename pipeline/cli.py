@@ -180,7 +180,8 @@ def _fail_with(problems: list, exit_now: bool = True) -> None:
         sys.exit(1)
 
 
-def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=False, **overrides) -> None:
+def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=False, say_idle=True,
+                **overrides) -> None:
     from .build import make_plan, run
 
     _setup_logging(verbose, quiet)
@@ -198,7 +199,7 @@ def _run_stages(show_dir, stages, slugs, jobs, dry_run, quiet, verbose, listen=F
             sys.exit(1)
         return
     if plan.nothing_to_do and not plan.problems:
-        if not quiet:
+        if not quiet and say_idle:
             click.echo(f"Nothing to do: {len(plan.work)} episode(s) up to date.")
         if listen and _listen(plan, quiet):
             sys.exit(1)  # [verify] fail = true and something is flagged (what was published stays)
@@ -590,6 +591,54 @@ def check_cmd(show_dir, deep):
         click.echo("feed/ passes every check.")
     if errors:
         sys.exit(1)
+
+
+@main.command("watch")
+@show_option
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Synthesis processes (default: cores).")
+@with_verbosity
+@handle_errors
+def watch_cmd(show_dir, jobs, quiet, verbose):
+    """Build, then build again whenever an article, a script, the lexicon, show.toml or the music
+    changes, until Ctrl-C. The voice stays loaded between builds: a one-word fix is heard about a
+    second after it is saved."""
+    from .audio.synth import keep_engine
+    from .errors import ReadcastError
+    from .watch import watch
+
+    root = Path(show_dir or ".")
+
+    def build() -> None:
+        try:
+            _run_stages(show_dir, ("script", "audio", "feed"), (), jobs, False, quiet, verbose, say_idle=False)
+        except ReadcastError as exc:  # a bad show.toml: said, and watched until it is fixed
+            problems = getattr(exc, "problems", None) or [exc]
+            _fail_with(problems, exit_now=False)
+        except SystemExit:  # the build said what failed; what was published stays
+            pass
+
+    def ready() -> None:
+        from .config import load_show
+
+        try:
+            keep_engine(load_show(root).voice)
+        except ReadcastError:
+            pass  # the show cannot be read yet: the engine is loaded by the first build that can
+        if not quiet:
+            click.echo(f"Watching {root.resolve()} for changes (Ctrl-C stops).")
+
+    import signal
+
+    def stop(_signum, _frame) -> None:  # `kill` or a service manager stops it as Ctrl-C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        watch(root, build, ready)
+    except KeyboardInterrupt:
+        pass  # a build it interrupts leaves what was published as it was, as `build` does
+    if not quiet:
+        click.echo("Stopped watching.")
 
 
 @main.command("serve")
