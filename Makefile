@@ -31,10 +31,11 @@ lint: setup
 	$(BIN)/python -m mypy
 	$(BIN)/python -m ruff check
 
-# real podcast and browser clients, and an SSH server to publish to, for the end-to-end tests (Debian; run as root)
+# real podcast and browser clients, an SSH server to publish to, and a second MP3 decoder (mpg123),
+# for the end-to-end tests (Debian; run as root)
 system-deps:
 	apt-get update -q || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gpodder chromium openssh-server
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gpodder chromium openssh-server mpg123
 
 bench: setup
 	$(BIN)/python bench/bench.py

@@ -17,7 +17,7 @@ import pytest
 from pipeline.audio import splice
 from pipeline.audio.ffmpeg import ffmpeg_exe
 from tests.audiotools import measure_file
-from tests.conftest import article, make_show, run_cli
+from tests.conftest import article, make_show, need, run_cli
 
 SENTENCES = [f"Sentence {word} of the story is read aloud here." for word in
              ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")]
@@ -325,11 +325,9 @@ def test_a_pause_too_short_to_join_in_is_refused():
     assert (join.mp3_keep + 2) * splice.MP3_FRAME <= 120_000 and join.opus_keep * 882 + 2 * 882 <= 120_000
 
 
-def test_a_second_join_lends_the_kept_frames_the_reservoir_bytes_they_lean_on(tmp_path):
-    """After the second join the old frames are kept as they are; the first of them may take its
-    data from up to 511 bytes back (LAME's bit reservoir), in frames that are now new ones. Those
-    bytes are copied into the end of the new (silent) frames, so the old frames decode exactly as
-    they did: here a loud onset right after the join, whose frames lean on the reservoir most."""
+def _lending_case(tmp_path: Path) -> tuple[bytes, bytes, bytes, int]:
+    """An old file whose frame `at` takes its data from the reservoir before it (a loud onset right
+    after a silence), and new frames encoded without the reservoir, silent before the join."""
     rate, frame, at = 48000, splice.MP3_FRAME, 60
     rng = np.random.default_rng(5)
     old = np.zeros(at * frame + 2 * rate, dtype=np.float32)
@@ -346,9 +344,35 @@ def test_a_second_join_lends_the_kept_frames_the_reservoir_bytes_they_lean_on(tm
     parts = splice.parse_mp3(old_mp3)
     assert splice.main_data(old_mp3[parts.frames[at]:parts.frames[at + 1]])[0] > 0  # it leans on the reservoir
     spliced = splice.splice_mp3(old_mp3, new_mp3, 0, 0, len(new), resume=(at, at))
+    return spliced, old_mp3, new_mp3, at * frame - splice.LAME_DELAY - splice.DECODER_DELAY
+
+
+def test_a_second_join_lends_the_kept_frames_the_reservoir_bytes_they_lean_on(tmp_path):
+    """After the second join the old frames are kept as they are; the first of them may take its
+    data from up to 511 bytes back (LAME's bit reservoir), in frames that are now new ones. Those
+    bytes are copied into the end of the new (silent) frames, so the old frames decode exactly as
+    they did: here a loud onset right after the join, whose frames lean on the reservoir most."""
+    spliced, _old, _new, seam = _lending_case(tmp_path)
     (tmp_path / "s.mp3").write_bytes(spliced)
-    a, b = _decode(tmp_path / "s.mp3", rate), _decode(tmp_path / "o.mp3", rate)
+    a, b = _decode(tmp_path / "s.mp3", 48000), _decode(tmp_path / "o.mp3", 48000)
     assert len(a) == len(b)
-    seam = at * frame - splice.LAME_DELAY - splice.DECODER_DELAY  # where frame `at` decodes to
     assert np.array_equal(a[seam:], b[seam:])
-    assert np.abs(a[:rate // 2]).max() > 0.1  # and the new frames are there before it
+    assert np.abs(a[:24000]).max() > 0.1  # and the new frames are there before it
+
+
+@pytest.mark.e2e
+def test_a_second_join_decodes_the_same_in_mpg123(tmp_path):
+    """The same splice through a second, independent decoder (mpg123, whose bit reservoir is
+    kept differently from ffmpeg's): the kept frames decode to the old samples exactly."""
+    mpg123 = need("mpg123")
+    spliced, _old, _new, seam = _lending_case(tmp_path)
+    (tmp_path / "s.mp3").write_bytes(spliced)
+
+    def decode(path: Path) -> np.ndarray:
+        proc = subprocess.run([mpg123, "-q", "-s", "-e", "f32", str(path)], capture_output=True, check=True)
+        assert not proc.stderr, proc.stderr.decode()[-300:]
+        return np.frombuffer(proc.stdout, dtype=np.float32)
+
+    a, b = decode(tmp_path / "s.mp3"), decode(tmp_path / "o.mp3")
+    assert len(a) == len(b) == len(_decode(tmp_path / "o.mp3", 48000))  # gapless, as ffmpeg
+    assert np.array_equal(a[seam:], b[seam:])
