@@ -293,8 +293,13 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
 
         cache = plan.cache
         assert cache is not None
-        # a sentence two episodes share is synthesised once: count it once, as the summary does
         audio = [(w, w.audio) for w in todo if w.audio is not None]
+        # clips cached at another sample rate are resampled, not synthesised again
+        for _w, a in audio:
+            for key, other in a.adopt.items():
+                if not cache.has(key) and cache.resampled(other, key, show.audio.sample_rate) is None:
+                    a.missing.append(key)
+        # a sentence two episodes share is synthesised once: count it once, as the summary does
         total = len({key for _, a in audio for key in a.missing})
         progress.start("Synthesising sentences", total)
         shared = None

@@ -270,3 +270,24 @@ def test_optimized_voice_model_is_cached_once_and_a_damaged_copy_is_survived(tmp
     kept[0].write_bytes(b"damaged")
     again = PiperEngine(voice, threads=1, model_cache=models)
     assert len(again.synthesize("Hello there.")) > 0
+
+
+def test_a_new_sample_rate_resamples_the_cached_clips_instead_of_synthesising_them_again(tmp_path):
+    """48 kHz became the default (edits spliced on both sides need it): a show built at 44.1 kHz
+    that takes the new default re-renders, but makes its clips from the cached ones, not the voice."""
+    body = "The first sentence is here. A second sentence follows it. And a third one ends it."
+    show = make_show(tmp_path / "s", {"001-a.txt": article(1, "Rates", body)}, audio_extra="sample_rate = 44100")
+    assert run_cli("build", show=show).exit_code == 0
+    before = _meta(show)
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text().replace("sample_rate = 44100", ""))
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "(0 sentences synthesised)" in result.output
+    after = _meta(show)
+    assert (before["sample_rate"], after["sample_rate"]) == (44100, 48000)
+    # the same sentences, each as long as it was (to the sample at either rate)
+    for a, b in zip(before["cues"], after["cues"]):
+        assert b["end"] - b["start"] == pytest.approx(a["end"] - a["start"], abs=0.002)
+    mp3 = show / "audio" / "episodes" / "001-a.mp3"
+    assert len(decode(mp3, 48000, 1)) == pytest.approx(after["duration"] * 48000, abs=48000 * 0.06)

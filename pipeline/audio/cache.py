@@ -93,6 +93,21 @@ class ClipCache:
     def paths(self, key: str) -> tuple[Path, Path]:
         return self._paths(key)
 
+    def resampled(self, source: str, key: str, rate: int) -> ClipInfo | None:
+        """Clip `source` at another sample rate, stored as `key` (None when `source` is gone).
+        Its loudness and word times do not change with the rate."""
+        from .loudness import resample
+
+        info = self.info(source)
+        if info is None:
+            return None
+        try:
+            samples = self.load(source)
+        except (OSError, EOFError, wave.Error):
+            return None
+        return self.put(key, resample(samples, info.rate, rate), rate, info.lufs,
+                        list(info.words) if info.words is not None else None)
+
     def put(self, key: str, samples: np.ndarray, rate: int, lufs: float,
             words: list[tuple[float, float]] | None = None) -> ClipInfo:
         return self.put_pcm(key, self.to_pcm(samples), rate, lufs, words)

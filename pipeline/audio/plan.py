@@ -36,6 +36,9 @@ class AudioPlan:
     sound: str = ""
     # the last render's metadata while its MP3 is the one it describes (else None)
     previous: RenderMeta | None = None
+    # clips cached at another sample rate (the show's rate changed): made from those by resampling
+    # instead of synthesised again (key -> the cached key)
+    adopt: dict[str, str] = field(default_factory=dict)
 
 
 def asset_key(show: Show, hashes=None) -> list:
@@ -103,5 +106,29 @@ def plan_audio(show: Show, ep: Episode, script: Script, narrator: Narrator, iden
     mp3, meta_path = rendered_paths(show, ep.slug)
     meta = read_meta(show, ep.slug, index)
     current = bool(meta and meta.get("inputs") == inputs)
-    missing = [] if current else [ln.key for ln in lines if not cache.has(ln.key)]
-    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)), sound, meta)
+    missing: list[str] = []
+    adopt: dict[str, str] = {}
+    for ln in [] if current else lines:
+        if ln.key in adopt or cache.has(ln.key):
+            continue
+        other = _at_another_rate(cache, identity, ln.spoken)
+        if other is not None:
+            adopt[ln.key] = other
+        else:
+            missing.append(ln.key)
+    return AudioPlan(ep, lines, inputs, mp3, meta_path, current, list(dict.fromkeys(missing)), sound, meta, adopt)
+
+
+# the rates a show's clips are likely cached at: readcast's default was 44.1 kHz until edits were
+# spliced on both sides, which needs 48 kHz (see splice.join_grid)
+RATES = (48000, 44100)
+
+
+def _at_another_rate(cache: ClipCache, identity: dict, spoken: str) -> str | None:
+    """The key of this sentence's clip made at another sample rate, when the cache has one."""
+    for rate in RATES:
+        if rate != identity.get("rate"):
+            key = ClipCache.key(dict(identity, rate=rate), spoken)
+            if cache.has(key):
+                return key
+    return None
