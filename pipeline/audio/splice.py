@@ -297,7 +297,7 @@ def splice_mp3(old: bytes, tail: bytes, keep: int, drop: int, samples: int,
         after_sizes: list[int] = []
     else:
         count, at = resume
-        if drop + count > len(tail_offsets) - 1 or not keep <= at < len(old_frames) - 1:
+        if count < 1 or drop + count > len(tail_offsets) - 1 or not keep <= at < len(old_frames) - 1:
             raise CannotSplice("the new frames do not reach the second join")
         new = [bytearray(tail[a:b]) for a, b in zip(tail_offsets[drop:drop + count], tail_offsets[drop + 1:drop + count + 1])]
         _lend_reservoir(parts.data, old_frames, at, new)
@@ -394,7 +394,7 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int,
         for page in old_pages[headers:]:
             starts.append(n)
             n += len(page.packets)
-        if drop + count > len(tail_packets) or not keep <= at < n:
+        if count < 1 or drop + count > len(tail_packets) or not keep <= at < n:
             raise CannotSplice("the new packets do not reach the second join")
         whole = next((i for i, first in enumerate(starts) if first >= at), len(starts))
         after = old_pages[headers + whole:]

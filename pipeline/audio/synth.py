@@ -228,7 +228,7 @@ class Synthesizer:
         self.spec = spec_for(voice.engine)
         self.jobs = max(1, min(jobs or n, 32))
         self.expected = expected
-        if _KEEPING and not self.remote and expected is not None and expected <= KEPT_UP_TO:
+        if _KEEPING and self.spec.cpu_bound and not self.remote and expected is not None and expected <= KEPT_UP_TO:
             self.jobs, self._pool_anyway = 1, False  # the engine kept loaded in this process
         elif expected is not None and self.spec.cpu_bound and self.jobs > 1:
             # fewer sentences than processes: fewer processes, each with more threads
