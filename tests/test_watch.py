@@ -118,10 +118,14 @@ def test_inputs_are_what_a_build_reads_not_what_it_writes(tmp_path):
 def test_a_kept_engine_serves_every_small_build_and_is_not_closed(tmp_path, monkeypatch):
     """What makes a watched edit quick: the engine stays loaded between builds, and a build of a
     few sentences uses it in this process (no worker started, no voice loaded)."""
-    from pipeline.audio import synth
+    import dataclasses
+
+    from pipeline.audio import engines, synth
     from pipeline.audio.cache import ClipCache
     from pipeline.config import Voice
 
+    # the fake voice, as CPU-bound as piper (whose engine is kept; gTTS's threads are not)
+    monkeypatch.setitem(engines.REGISTRY, "fake", dataclasses.replace(engines.REGISTRY["fake"], cpu_bound=True))
     monkeypatch.setattr(synth, "_KEPT", {})
     monkeypatch.setattr(synth, "_KEEPING", False)
     monkeypatch.setattr(synth, "_ENGINE", None)
@@ -139,7 +143,8 @@ def test_a_kept_engine_serves_every_small_build_and_is_not_closed(tmp_path, monk
         assert cache.info(f"key{n}") is not None
     assert engines[0] is engines[1] and not closed
     # a bigger build still spreads over processes
-    assert synth.Synthesizer(voice, cache, jobs=2, expected=synth.KEPT_UP_TO + 1).jobs == 2
+    bigger = synth.Synthesizer(voice, cache, jobs=2, expected=synth.KEPT_UP_TO + 1)
+    assert bigger.jobs == 2 and bigger._pool_anyway
     # another voice replaces the kept engine (closed), rather than keeping one per voice
     synth._init(Voice(engine="fake", length_scale=1.5), synth.cores(), str(cache.root.parent))
     assert closed and synth._ENGINE is not engines[0]
