@@ -190,6 +190,11 @@ def render(show: Show, plan: AudioPlan, cache: ClipCache, futures: dict[str, Fut
     return meta
 
 
+def _frames_at(info, rate: int) -> int:
+    """A cached clip's length at the mix's rate (as load() resamples it), without loading it."""
+    return info.frames if info.rate == rate else int(round(info.frames * rate / info.rate))
+
+
 def _join_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, mixer) -> tuple[int, Join | None]:
     """Where an edit can be joined to the last render: the first sentence that changed, and a
     join in the silent pause before it (None: no sentence changed). The sentences before it are
@@ -210,8 +215,7 @@ def _join_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, mi
         info = cache.info(line.key)
         if info is None:
             raise CannotSplice("a kept sentence's clip is not in the cache")
-        frames = info.frames if info.rate == rate else int(round(info.frames * rate / info.rate))
-        mixer.place(line, frames)
+        mixer.place(line, _frames_at(info, rate))
         if abs(mixer.placed[-1].start / rate - cues[n]["start"]) > 0.0015:
             raise CannotSplice("the kept sentences would not land where they are")
     if unchanged:
@@ -275,7 +279,7 @@ def _resume_for(show: Show, plan: AudioPlan, old: RenderMeta, cache: ClipCache, 
         info = cache.info(line.key)
         if info is None:
             return None
-        mixer.place(line, info.frames if info.rate == rate else int(round(info.frames * rate / info.rate)))
+        mixer.place(line, _frames_at(info, rate))
     end = mixer.place_outro_music()
     offset = len(cues) - len(lines)
     grid = mixer.grid

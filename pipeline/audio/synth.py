@@ -41,7 +41,7 @@ _RATE: int | None = None
 # `readcast watch` keeps one loaded engine in its process between builds: an edit's few sentences
 # are then made here at once, without starting a worker and loading the voice (~0.45 s) each time
 _KEEPING = False
-_KEPT: dict[str, Engine] = {}
+_KEPT: dict[tuple[Voice, int], Engine] = {}
 KEPT_UP_TO = 4  # a build with at most this many sentences to make uses the kept engine
 
 
@@ -77,7 +77,7 @@ def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, 
 
 
 def _kept(voice: Voice, threads: int) -> Engine:
-    key = repr((voice, threads))
+    key = (voice, threads)
     engine = _KEPT.get(key)
     if engine is None:
         for old in _KEPT.values():  # the show's voice changed: one engine is kept, not one per voice
