@@ -148,3 +148,30 @@ def test_a_kept_engine_serves_every_small_build_and_is_not_closed(tmp_path, monk
     # another voice replaces the kept engine (closed), rather than keeping one per voice
     synth._init(Voice(engine="fake", length_scale=1.5), synth.cores(), str(cache.root.parent))
     assert closed and synth._ENGINE is not engines[0]
+
+
+def test_a_change_saved_before_the_watcher_started_is_built(tmp_path):
+    """Was: a file saved between the first build and the file watcher starting sent no event, and
+    was never built (found as a flaky hang of the test above). The inputs are compared every second
+    as well, so it is built within one."""
+    from pipeline.watch import watch
+
+    show = make_show(tmp_path / "s", {f"{SLUG}.txt": article(1, "The Story", "One sentence here.")})
+    builds: list[int] = []
+    stop = threading.Event()
+
+    def build() -> None:
+        builds.append(1)
+        if len(builds) == 2:
+            stop.set()
+
+    def ready() -> None:  # after the first build, before the watcher exists
+        (show / "episodes" / f"{SLUG}.txt").write_text(article(1, "The Story", "One sentence, changed."))
+
+    guard = threading.Timer(30, stop.set)  # a hang guard, not a speed limit
+    guard.start()
+    try:
+        watch(show, build, ready, stop)
+    finally:
+        guard.cancel()
+    assert len(builds) == 2
