@@ -225,6 +225,8 @@ def test_the_real_corpus_pages_edited_are_spliced_and_match_whole_renders(tmp_pa
     whole_reasons = [line for line in log.splitlines() if "rendering whole (" in line]
     assert spliced + len(whole_reasons) == 30, log
     assert spliced == 30, whole_reasons  # each edit is in the body, after a pause
+    # ... and before another sentence, so each keeps the frames after it too
+    assert log.count("spliced the edit in between") == 30, log
     assert run_cli("check", show=show).exit_code == 0
     whole = _whole(show, tmp_path / "w")
     spliced_files = sorted((show / "audio" / "episodes").glob("*.mp3"))
@@ -358,6 +360,15 @@ def test_a_second_join_lends_the_kept_frames_the_reservoir_bytes_they_lean_on(tm
     assert len(a) == len(b)
     assert np.array_equal(a[seam:], b[seam:])
     assert np.abs(a[:24000]).max() > 0.1  # and the new frames are there before it
+
+
+def test_a_second_join_with_no_new_frames_before_it_is_refused(tmp_path):
+    spliced, old_mp3, new_mp3, _seam = _lending_case(tmp_path)
+    with pytest.raises(splice.CannotSplice):
+        splice.splice_mp3(old_mp3, new_mp3, 0, 0, 1000, resume=(0, 60))
+    opus = _encode(tmp_path)[1]
+    with pytest.raises(splice.CannotSplice):
+        splice.splice_opus(opus, opus, 70, 70, 0, resume=(0, 70, 0))
 
 
 @pytest.mark.e2e
