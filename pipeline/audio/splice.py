@@ -24,7 +24,6 @@ import base64
 import io
 import math
 import struct
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -412,25 +411,12 @@ def splice_opus(old: bytes, tail: bytes, keep: int, drop: int, shift: int,
             out += page.write()
             sequence += 1
             page = OggPage()
-    for page in after:
-        out += _moved_page(old[page.offset:page.offset + page.size], page.position + moved, sequence)
+    for page in after:  # copied as they are, moved: mutagen writes the header and CRC again
+        page.position += moved
+        page.sequence = sequence
+        out += page.write()
         sequence += 1
     return bytes(out)
-
-
-_BITSWAP = bytes(int(f"{n:08b}"[::-1], 2) for n in range(256))
-
-
-def _moved_page(raw: bytes, position: int, sequence: int) -> bytes:
-    """An Ogg page as it was, at a new granule position and sequence number (and so a new CRC:
-    Ogg's CRC-32 is zlib's on bit-reversed bytes, as mutagen computes it)."""
-    page = bytearray(raw)
-    struct.pack_into("<q", page, 6, position)
-    struct.pack_into("<I", page, 18, sequence)
-    page[22:26] = b"\0\0\0\0"
-    crc = (~zlib.crc32(bytes(page).translate(_BITSWAP), -1)) & 0xFFFFFFFF
-    page[22:26] = crc.to_bytes(4, "big").translate(_BITSWAP)
-    return bytes(page)
 
 
 # --- loudness --------------------------------------------------------------------------------------
