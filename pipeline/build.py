@@ -286,6 +286,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
     clock["script"] = time.monotonic()
     # 2. audio: synthesise every missing clip of every stale episode, mixing each as it completes
     todo = plan.audio_to_render
+    after: list[Callable[[], None]] = []
     if todo:
         from .artwork import thumbnail
         from .audio import MusicLoader, render
@@ -308,7 +309,8 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
 
             shared = SharedClips(show.build.shared_cache, show.publish.endpoint_url, show.publish.region)
         with Synthesizer(show.voice, cache, jobs, expected=total, rate=show.audio.sample_rate,
-                         executor=show.build.executor, shared=shared, timeout=show.build.task_timeout) as synth:
+                         executor=show.build.executor, shared=shared, timeout=show.build.task_timeout,
+                         server_idle=show.build.voice_server_idle) as synth:
             futures = {}
             for _w, a in audio:
                 for line in a.lines:
@@ -328,6 +330,10 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                     plan.failed.add(w.ep.slug)
             # a clip fetched from the shared cache was not synthesised by this build
             report.clips_synthesized = sum(1 for f in futures.values() if f.done() and not f.exception()) - synth.fetched
+            if synth.served:
+                log.info("%d sentence(s) made by the voice server (the voice kept loaded since an earlier build)",
+                         synth.served)
+            after.append(synth.start_server)
         progress.finish()
         if cache is not None:
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}
@@ -358,6 +364,8 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
         _preview(plan, records)
     clock["feed"] = time.monotonic()
     _record_build(plan, report, clock)
+    for job in after:  # what may run behind the finished build (the voice server)
+        job()
     return report
 
 

@@ -92,6 +92,9 @@ class Build:
     # seconds a build waits on a cluster before giving up (a dead cluster): for any one sentence,
     # and half of it (at most 15 s) to connect
     task_timeout: float = 600.0
+    # seconds the voice stays loaded in a background process after a build, so that an edit's
+    # few sentences start at once (0: never; READCAST_VOICE_SERVER=off does the same)
+    voice_server_idle: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio.intro_lead": (0.0, 60.0), "audio.outro_tail": (0.0, 60.0), "audio.duck_db": (-60.0, 0.0),
     "audio.crossfade": (0.0, 10.0),
     "build.jobs": (1, 256), "build.cache_limit_mb": (0, 10_000_000), "build.task_timeout": (1.0, 86400.0),
+    "build.voice_server_idle": (0.0, 86400.0),
     "site.per_page": (1, 1000),
     "fetch.timeout": (0.1, 600.0), "fetch.max_bytes": (1_000, 1_000_000_000), "fetch.max_redirects": (0, 20),
     "publish.grace_days": (0.0, 3650.0), "verify.threshold": (0.0, 1.0),

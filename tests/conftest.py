@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E_REQUIRED = os.environ.get("READCAST_E2E") == "require"
 # builds in tests do not leave a report writer running behind them (tests of the report set it)
 os.environ["READCAST_REPORT"] = "off"
+# nor a voice server kept loaded behind them (tests/test_voice_server.py starts its own)
+os.environ["READCAST_VOICE_SERVER"] = "off"
 
 SHOW_TOML = """\
 id = "2b1c6a3e-6f0e-4d7a-9a53-3f1d2a4c5b6e"

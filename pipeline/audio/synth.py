@@ -196,6 +196,90 @@ class _Waves(Executor):
             self._thread.join()
 
 
+class _Served(Executor):
+    """Sends sentences to the voice server (audio/server.py), one after another, in a thread.
+
+    If the server fails in any way (gone, killed mid-sentence, an error, no answer in time), that
+    sentence and every later one go to `fallback()`, this build's own workers, as if there had
+    been no server: it only ever saves time."""
+
+    def __init__(self, conn, cache_root: str, rate: int | None, fallback: Callable[[], Executor],
+                 owner: Synthesizer):
+        self.conn = conn
+        self.cache_root = cache_root
+        self.rate = rate
+        self.fallback = fallback
+        self.owner = owner
+        self._pool: Executor | None = None
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="voice-server", daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        outer: Future = Future()
+        self._queue.put((outer, fn, args))
+        return outer
+
+    def _ask(self, key: str, spoken: str) -> ClipInfo | None:
+        from .server import ANSWER_TIMEOUT
+
+        if self.conn is None:
+            return None
+        try:
+            self.conn.send(("clip", self.cache_root, self.rate, key, spoken))
+            if self.conn.poll(ANSWER_TIMEOUT):
+                status, value = self.conn.recv()
+                if status == "ok":
+                    return value
+                log.debug("the voice server could not make a sentence (%s): making it here", value)
+            else:
+                log.debug("the voice server did not answer in %.0f s: making the sentences here", ANSWER_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001 - gone or broken: this build's own workers take over
+            log.debug("the voice server failed (%s): making the sentences here", exc)
+        self.conn.close()
+        self.conn = None
+        return None
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            outer, fn, args = item
+            if not outer.set_running_or_notify_cancel():
+                continue
+            info = self._ask(*args)
+            if info is not None:
+                self.owner.served += 1
+                outer.set_result(info)
+                continue
+            try:
+                if self._pool is None:
+                    self._pool = self.fallback()
+                inner = self._pool.submit(fn, *args)
+            except BaseException as exc:  # noqa: BLE001 - said by whoever waits on the clip
+                outer.set_exception(exc)
+                continue
+            inner.add_done_callback(functools.partial(_relay, outer=outer))
+        if self.conn is not None:
+            self.conn.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
+
+
 def _relay(inner: Future, outer: Future) -> None:
     if inner.cancelled():
         outer.cancel()
@@ -215,8 +299,11 @@ class Synthesizer:
 
     def __init__(self, voice: Voice, cache: ClipCache, jobs: int | None = None, expected: int | None = None,
                  rate: int | None = None, executor: str = "local", shared: SharedClips | None = None,
-                 timeout: float | None = None):
+                 timeout: float | None = None, server_idle: float = 0.0):
         self.voice = voice
+        self.server_idle = server_idle
+        self.served = 0  # clips the voice server made (audio/server.py)
+        self.made_here = False  # whether this build's own workers loaded the voice
         self.rate = rate
         self.cache = cache
         self.executor = executor
@@ -253,27 +340,56 @@ class Synthesizer:
                 _init(self.voice, n, str(self.cache.root.parent), self.rate)
                 self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synth")
             else:
-                threads = max(1, n // self.jobs)
-                # onnxruntime's arena only grows: long builds get fresh workers every wave
-                long_build = self.expected is not None and self.expected > RECYCLE * self.jobs
-                # fork is the cheapest start, but forking a process whose onnxruntime already runs
-                # threads (an engine used in-process before, as in tests), or forking from a
-                # thread (as waves do), can deadlock the child: a fork server is safe from both
-                ctx: multiprocessing.context.BaseContext
-                if long_build or any(m in sys.modules for m in self.spec.preload):
-                    server = multiprocessing.get_context("forkserver")
-                    server.set_forkserver_preload(["pipeline.audio.synth", *self.spec.preload])
-                    ctx = server
+                conn = self._server()
+                if conn is not None:
+                    self._executor = _Served(conn, str(self.cache.root.parent), self.rate, self._pool, self)
                 else:
-                    ctx = multiprocessing.get_context("fork")
-
-                def pool() -> ProcessPoolExecutor:
-                    return ProcessPoolExecutor(
-                        max_workers=self.jobs, mp_context=ctx, initializer=_init,
-                        initargs=(self.voice, threads, str(self.cache.root.parent), self.rate, True))
-
-                self._executor = _Waves(pool, RECYCLE * self.jobs) if long_build else pool()
+                    self._executor = self._pool()
         return self._executor
+
+    def _server(self):
+        """A connection to the voice server when it can take this build's few sentences."""
+        if not (self.expected is not None and 0 < self.expected <= KEPT_UP_TO and self._pool_anyway):
+            return None
+        from . import server
+
+        if not server.available(self.server_idle):
+            return None
+        return server.connect(self.voice, cores())
+
+    def _pool(self) -> Executor:
+        """This build's own worker processes."""
+        self.made_here = True
+        threads = max(1, cores() // self.jobs)
+        # onnxruntime's arena only grows: long builds get fresh workers every wave
+        long_build = self.expected is not None and self.expected > RECYCLE * self.jobs
+        # fork is the cheapest start, but forking a process whose onnxruntime already runs
+        # threads (an engine used in-process before, as in tests), or forking from a
+        # thread (as waves and the voice server's fallback do), can deadlock the child: a fork
+        # server is safe from both
+        ctx: multiprocessing.context.BaseContext
+        if (long_build or any(m in sys.modules for m in self.spec.preload)
+                or threading.current_thread() is not threading.main_thread()):
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(["pipeline.audio.synth", *self.spec.preload])
+            ctx = server
+        else:
+            ctx = multiprocessing.get_context("fork")
+
+        def pool() -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=ctx, initializer=_init,
+                initargs=(self.voice, threads, str(self.cache.root.parent), self.rate, True))
+
+        return _Waves(pool, RECYCLE * self.jobs) if long_build else pool()
+
+    def start_server(self) -> None:
+        """After the build: keep the voice loaded in a server for the next edit, when this build
+        loaded it in its own workers (a server it used is already up)."""
+        if self.made_here and not self.remote and self.spec.cpu_bound and not _KEEPING:
+            from . import server
+
+            server.start(self.voice, cores(), self.server_idle)
 
     def _dispatch(self, job: ClipJob) -> Future:
         if self.remote:
