@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -287,6 +288,7 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
     # 2. audio: synthesise every missing clip of every stale episode, mixing each as it completes
     todo = plan.audio_to_render
     after: list[Callable[[], None]] = []
+    prepared: threading.Thread | None = None
     if todo:
         from .artwork import thumbnail
         from .audio import MusicLoader, render
@@ -319,6 +321,9 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
                         fut.add_done_callback(lambda _f: progress.advance())
                         futures[line.key] = fut
             # while the voice starts
+            if futures and "feed" in plan.stages:
+                prepared = threading.Thread(target=_prepare_publishing, name="prepare", daemon=True)
+                prepared.start()
             jpeg = thumbnail(show)
             music = MusicLoader(show, plan.hashes)
             for w, a in audio:
@@ -339,6 +344,8 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
             keep = {ln.key for w in plan.work if w.audio for ln in w.audio.lines}
             cache.prune(show.build.cache_limit_mb * 1_000_000, keep)
 
+    if prepared is not None:
+        prepared.join()
     clock["audio"] = time.monotonic()
     # 3. listen back, before anything is published
     if verify is not None:
@@ -367,6 +374,15 @@ def _run(plan: Plan, jobs: int | None, progress: Progress | None,
     for job in after:  # what may run behind the finished build (the voice server)
         job()
     return report
+
+
+def _prepare_publishing() -> None:
+    """What publishing will need, loaded while this process only waits for the voice: the feed's
+    modules and the page templates (0.05 s of a one-sentence edit's 0.7 s)."""
+    from . import check  # noqa: F401 - imported for the build's check after publishing
+    from .feed import pages, rss  # noqa: F401
+
+    pages.prepare()
 
 
 def _preview(plan: Plan, records: list[EpisodeRecord]) -> None:

@@ -97,6 +97,13 @@ def page_name(n: int) -> str:
     return "index.html" if n == 1 else f"page-{n}.html"
 
 
+def prepare() -> None:
+    """Compile the page templates now (a build does this while its voice works)."""
+    env = _env()
+    for name in ("index.html", "archive.html", "episode.html", "transcript.html"):
+        env.get_template(name)
+
+
 def index_html(show: Show, records: list[EpisodeRecord], cover_file: str) -> dict[str, str]:
     """The site's index, newest first, `[site] per_page` episodes a page (index.html, page-2.html,
     ...), each episode with its player and read-along; and archive.html, every episode on one
