@@ -11,10 +11,13 @@ its version).
 A file changed twice within one clock tick keeps its mtime. As git does for its index, results
 for a file modified in the last two seconds are used but not kept ("racy"), so the next build
 reads that file again instead of trusting a stat that cannot tell the two versions apart.
+Articles (small files, costly to parse) are kept all the same, with a hash of their bytes that
+the next build compares instead of parsing them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -28,7 +31,7 @@ from .files import atomic_path, code_digest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RACY_NS = 2_000_000_000
-FORMAT = 1
+FORMAT = 2  # entries: (stamp and signatures, value, bytes' hashes when kept while racy)
 _SENTINEL = object()
 
 
@@ -39,6 +42,16 @@ def signature(path: Path) -> tuple | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def _contents(files: tuple[Path, ...]) -> tuple[str | None, ...]:
+    out: list[str | None] = []
+    for f in files:
+        try:
+            out.append(hashlib.sha256(Path(f).read_bytes()).hexdigest())
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def _racy(sig: tuple | None, now_ns: int) -> bool:
@@ -71,21 +84,38 @@ class BuildIndex:
                 log.debug("%s: ignored (%s)", self.path, exc)
         return self._entries
 
-    def memo(self, kind: str, name: str, stamp: Any, compute: Callable[[], T], files: tuple[Path, ...] = ()) -> T:
+    def memo(self, kind: str, name: str, stamp: Any, compute: Callable[[], T], files: tuple[Path, ...] = (),
+             racy_by_content: bool = False) -> T:
         """`compute()`, or what it returned last time `stamp` was the same. The signatures of
         `files` are part of the stamp, and a result from a file modified within the last two
-        seconds is not kept."""
+        seconds is not kept; with `racy_by_content` (small files, a costly `compute`) it is kept
+        with a hash of the files' bytes, and used again only while the bytes hash the same.
+
+        (A show's articles are usually built right after they are added or copied in: without
+        this, the first edit after that build parsed every new article again.)"""
         sigs = tuple(signature(f) for f in files)
         full = (stamp, sigs)
         entries = self._load()
         self._touched.add((kind, name))
         hit = entries.get((kind, name))
+        now = time.time_ns()
+        racy = any(_racy(s, now) for s in sigs)
         if hit is not None and hit[0] == full:
-            return hit[1]
+            if hit[2] is None:
+                return hit[1]
+            if hit[2] == _contents(files):  # kept while racy: the bytes say whether it still holds
+                if not racy:
+                    entries[(kind, name)] = (full, hit[1], None)
+                    self._dirty = True
+                return hit[1]
         value = compute()
         now = time.time_ns()
-        if not any(_racy(s, now) for s in sigs):
-            entries[(kind, name)] = (full, value)
+        racy = any(_racy(s, now) for s in sigs)
+        if not racy:
+            entries[(kind, name)] = (full, value, None)
+            self._dirty = True
+        elif racy_by_content:
+            entries[(kind, name)] = (full, value, _contents(files))
             self._dirty = True
         elif hit is not None:
             del entries[(kind, name)]

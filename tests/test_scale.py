@@ -74,6 +74,26 @@ def test_an_unchanged_show_is_planned_from_the_index_and_an_edit_is_seen(tmp_pat
     assert "Episode 2 starts here." in (show / "scripts" / "002-ep.txt").read_text()
 
 
+def test_an_article_built_right_after_it_was_written_is_not_parsed_again_by_the_next_build(tmp_path, counted):
+    """The first build usually comes right after the articles are added (racy stats): their bytes,
+    not their stat, then tell the next build they are unchanged. It used to parse them all again."""
+    show = _show(tmp_path, 3)
+    assert run_cli("build", show=show).exit_code == 0
+    assert counted["parse"] == 3
+    counted.update(parse=0, lines=0)
+    script = show / "scripts" / "001-ep.txt"
+    script.write_text(script.read_text().replace("It ends here.", "It ends right here."))
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0 and "1 episode(s) rendered" in result.output, result.output
+    assert counted["parse"] == 0
+    # and an article whose bytes did change is read again, racy or not
+    src = show / "episodes" / "002-ep.txt"
+    src.write_text(src.read_text().replace("opens here", "starts here"))
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0 and "1 episode(s) rendered" in result.output, result.output
+    assert counted["parse"] == 1
+
+
 def test_a_changed_lexicon_or_script_is_never_answered_from_the_index(tmp_path, counted):
     show = _show(tmp_path, 2)
     assert run_cli("build", show=show).exit_code == 0

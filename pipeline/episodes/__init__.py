@@ -265,7 +265,7 @@ def _read_remembered(path: Path, show: Show, index: BuildIndex) -> Episode:
 
     stamp = (show.id, show.timezone, show.title)
     # first-seen.json is not part of the stamp: an undated article's date, once given, never moves
-    ep, error, said = index.memo("episode", path.name, stamp, read, files=(path,))
+    ep, error, said = index.memo("episode", path.name, stamp, read, files=(path,), racy_by_content=True)
     replay(said)
     if error is not None:
         raise error
