@@ -45,6 +45,7 @@ ENV = "READCAST_VOICE_SERVER"  # "off": never start or use one
 CONNECT_TIMEOUT = 10.0  # seconds to connect (a server still loading its voice answers after it)
 ANSWER_TIMEOUT = 60.0   # seconds for one sentence before the build makes it itself
 RECYCLE = 150           # sentences a server makes before it exits (the next build starts a new one)
+WARM_UP = "The voice is loaded and ready to read the next sentences of the show aloud, one after another."
 
 
 def available(idle: float) -> bool:
@@ -164,7 +165,9 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
     except OSError:  # the name is taken: a server for this voice is already up
         return
     engine = create_engine(voice, threads=threads)
-    engine.synthesize_timed("Ready.")  # onnxruntime's first run is the slow one
+    # onnxruntime's first runs are slow ones (its memory grows to the length of the sentence): a
+    # sentence of an article's length, so that the first an edit asks for is made at full speed
+    engine.synthesize_timed(WARM_UP)
     last = [time.monotonic()]
     busy = threading.Event()
 
