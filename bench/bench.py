@@ -137,16 +137,44 @@ def _edit_bundled(show: Path, n: int) -> None:
     script.write_text(EDITED.sub(f"He went on to become one of Stalin's most trusted advisors, run {n}.", text, 1))
 
 
+def _voice_server_up(show: Path) -> None:
+    """Wait until the voice server the last build started has loaded the voice (a producer's
+    next edit comes seconds after a build; this one would otherwise race its start)."""
+    from pipeline.audio import server
+    from pipeline.audio.engines import cores
+    from pipeline.config import load_show
+
+    voice = load_show(show).voice
+    for _ in range(600):
+        conn = server.connect(voice, cores())
+        if conn is not None:
+            conn.close()
+            return
+        time.sleep(0.1)
+    raise SystemExit("the voice server did not start")
+
+
 def bench_edit(tmp: Path, runs: int = 3) -> dict:
     """A one-sentence edit of the bundled episode against a cold build of it: `readcast build`
-    after the edit; and the same edit under `readcast watch`, timed from saving the script to the
-    watcher's summary line (its build done: spliced, tagged, feed and site published, checked)."""
-    colds, edits = [], []
+    after the edit, with the voice server the cold build left behind (the usual case) and without
+    it (READCAST_VOICE_SERVER=off: the build starts its own worker); and the same edit under
+    `readcast watch`, timed from saving the script to the watcher's summary line (its build done:
+    spliced, tagged, feed and site published, checked)."""
+    colds, edits, alone = [], [], []
+    served = dict(os.environ, READCAST_VOICE_SERVER="on")
     for i in range(runs):
         show = copy_show(tmp / f"edit{i}")
-        colds.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+        colds.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show, env=served))
+        _voice_server_up(show)
         _edit_bundled(show, i)
-        edits.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+        edits.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show, env=served))
+        _edit_bundled(show, 50 + i)
+        alone.append(timed([READCAST, "build", "-q", "--show", str(show)], cwd=show))
+    from pipeline.audio import server
+    from pipeline.audio.engines import cores
+    from pipeline.config import load_show
+
+    server.stop(load_show(show).voice, cores())  # the other benchmarks run without it
     show = copy_show(tmp / "watched")
     proc = subprocess.Popen([READCAST, "watch", "--show", str(show)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             text=True, env=dict(os.environ, READCAST_REPORT="off", PYTHONUNBUFFERED="1"))
@@ -167,10 +195,12 @@ def bench_edit(tmp: Path, runs: int = 3) -> dict:
     finally:
         proc.terminate()
         proc.wait()
-    c, e, w = statistics.median(colds), statistics.median(edits), statistics.median(watched)
+    c, e, w, a = (statistics.median(colds), statistics.median(edits), statistics.median(watched),
+                  statistics.median(alone))
     return {"cold build (s)": c, "one-sentence edit (s)": e, "edit / cold": e / c,
+            "edit, no voice server (s)": a, "edit, no voice server / cold": a / c,
             "edit under readcast watch (s)": w, "watched edit / cold": w / c,
-            "all edits": edits, "all watched edits": watched}
+            "all colds": colds, "all edits": edits, "all edits, no voice server": alone, "all watched edits": watched}
 
 
 def bench_edit60(tmp: Path, minutes: int = 60) -> dict:
@@ -559,6 +589,8 @@ def main(argv: list[str]) -> None:
     # a build starts the producer's report in the background: it would still be running when the
     # next timed build starts
     os.environ["READCAST_REPORT"] = "off"
+    # nor a voice server loading behind one build while the next is timed (bench edit turns it on)
+    os.environ["READCAST_VOICE_SERVER"] = "off"
     wanted = argv or ["help", "normalise", "import", "hostile", "cold", "edit", "noop", "rss", "verify", "lowband", "report", "publish"]
     results = {}
     with tempfile.TemporaryDirectory(prefix="readcast-bench-") as d:
