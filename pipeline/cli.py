@@ -162,6 +162,20 @@ def with_verbosity(fn):
     return fn
 
 
+def entry() -> None:
+    """The `readcast` command (its console script and `python -m pipeline`)."""
+    import atexit
+    import gc
+
+    # At exit the interpreter's last garbage collections walk every object the command made:
+    # 0.04-0.05 s of a 0.7 s one-sentence edit. Nothing readcast needs happens in them (every file
+    # it writes is closed and renamed into place before the command returns; atexit handlers,
+    # threads, workers and objects freed by reference counting are untouched), so the collector
+    # is told to leave what exists then alone. Only here: not when main() runs inside a test.
+    atexit.register(gc.freeze)
+    main(prog_name="readcast")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="readcast")
 def main() -> None:

@@ -105,3 +105,21 @@ def test_stages_run_one_at_a_time(tmp_path):
     result = run_cli("feed", show=show)
     assert result.exit_code == 0 and (show / "feed" / "feed.xml").is_file()
     assert run_cli("build", show=show).output.startswith("Nothing to do")
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_the_readcast_command_keeps_its_output_and_exit_status(tmp_path, how):
+    """The console script and `python -m pipeline` (cli.entry, which skips the interpreter's last
+    garbage collections): a build's files, its summary line and exit 0; a bad show's one line and
+    exit 1."""
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).parent / "readcast")] if how == "script" else [sys.executable, "-m", "pipeline"]
+    show = make_show(tmp_path / "s", {"001-one.txt": article(1, "One", "A first story. It ends here.")}, music=False)
+    done = subprocess.run(command + ["build", "--show", str(show)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1 episode(s) rendered" in done.stdout
+    assert (show / "feed" / "feed.xml").read_text().rstrip().endswith("</rss>")
+    bad = subprocess.run(command + ["build", "--show", str(tmp_path / "none")], capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stderr.startswith("Error: ") and "show.toml" in bad.stderr
