@@ -283,3 +283,37 @@ def test_without_dask_installed_the_executor_says_how_to_get_it(tmp_path, monkey
     r = run_cli("build", "--executor", "dask://127.0.0.1:8786", show=show)
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert "needs Dask" in r.output and "pip install 'readcast[dask]'" in r.output, r.output
+
+
+FAULTS = """
+import resource, sys
+import numpy as np
+if sys.argv[1] == "tuned":
+    from pipeline.audio.synth import keep_freed_memory
+    keep_freed_memory()
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+np.ones(1_000_000, dtype=np.float32)
+before = faults()
+for _ in range(50):  # a sentence's audio, made and freed, 50 times
+    a = np.ones(1_000_000, dtype=np.float32)
+    del a
+print(faults() - before)
+"""
+
+
+def test_a_workers_allocator_keeps_what_a_sentence_freed_for_the_next(tmp_path):
+    """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set, which turns off glibc's
+    adaptive mmap threshold: every 4 MB buffer was mapped, faulted in page by page and unmapped
+    again, for every sentence (2.4x a local worker's page faults, 7% more CPU on the corpus).
+    A worker's first engine tunes the allocator back."""
+    import dask
+
+    trim = dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"]
+    env = dict(os.environ, MALLOC_TRIM_THRESHOLD_=str(trim))
+    script = tmp_path / "faults.py"
+    script.write_text(FAULTS)
+    plain, tuned = (int(subprocess.run([sys.executable, str(script), how], env=env, capture_output=True, text=True,
+                                       check=True, cwd=Path(__file__).parent.parent).stdout) for how in ("plain", "tuned"))
+    assert plain > 50 * 900  # each 4 MB buffer faulted in again (1,000 pages)
+    assert tuned < 1_000

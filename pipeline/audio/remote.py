@@ -47,7 +47,9 @@ class EngineFactory:
             engines = _LOCAL.engines = {}
         if self not in engines:
             from .engines import create_engine
+            from .synth import keep_freed_memory
 
+            keep_freed_memory()
             engines[self] = create_engine(self.voice, threads=self.threads)
         return engines[self]
 

@@ -155,7 +155,7 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
     from ..errors import ReadcastError
     from .cache import ClipCache
     from .engines import create_engine
-    from .synth import render_clip
+    from .synth import keep_freed_memory, render_clip
 
     key = _authkey(create=False)
     if key is None:
@@ -164,6 +164,7 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
         listener = Listener(address(voice, threads), family="AF_UNIX", backlog=8, authkey=key)
     except OSError:  # the name is taken: a server for this voice is already up
         return
+    keep_freed_memory()
     engine = create_engine(voice, threads=threads)
     # onnxruntime's first runs are slow ones (its memory grows to the length of the sentence): a
     # sentence of an article's length, so that the first an edit asks for is made at full speed

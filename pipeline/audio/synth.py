@@ -67,10 +67,41 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+# glibc's mallopt parameters
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_TUNED = False
+
+
+def keep_freed_memory() -> None:
+    """Let a synthesis process's allocator keep what a sentence frees for the next one.
+
+    glibc maps each buffer above its mmap threshold (a sentence's audio, the voice's tensors)
+    straight from the system, unmaps it when freed, and the next sentence faults it in again page
+    by page. Its adaptive threshold only partly prevents that, and a Dask nanny turns it off
+    (it starts workers with MALLOC_TRIM_THRESHOLD_=65536). On 4 corpus articles: a local worker
+    took 360,000 page faults, a Dask worker 720,000 (7% more CPU than a local one); with this,
+    95,000 and 120,000. Buffers of up to 32 MB now come from the heap, and up to 64 MB of freed
+    heap is kept (a worker's voice holds about 450 MB). Once a process; on glibc only."""
+    global _TUNED
+    if _TUNED:
+        return
+    _TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 * 1024 * 1024)
+        libc.mallopt(_M_TRIM_THRESHOLD, 64 * 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _init(voice: Voice, threads: int, cache_root: str, rate: int | None = None, worker: bool = False) -> None:
     global _ENGINE, _CACHE, _RATE
     if worker:
         _die_with_parent()
+        keep_freed_memory()
     _ENGINE = _kept(voice, threads) if _KEEPING and not worker else create_engine(voice, threads=threads)
     _CACHE = ClipCache(Path(cache_root))
     _RATE = rate
