@@ -164,3 +164,28 @@ def test_one_server_per_voice_and_none_when_turned_off(user_cache, monkeypatch):
     assert server.available(600) and not server.available(0)
     monkeypatch.setenv(server.ENV, "off")
     assert not server.available(600) and server.start(VOICE, cores(), 600) is None
+
+
+def test_sentences_dispatched_from_many_threads_start_one_pool(tmp_path, monkeypatch):
+    """With a shared clip cache, lookup threads dispatch sentences: each saw no pool yet and made
+    one (a pool leaked per thread; with the voice server, a connection too). Starting is locked.
+    The engine's start is slowed to hold the race open, not to time anything."""
+    from pipeline.audio import synth
+
+    started = []
+    real = synth._init
+
+    def slow_init(*args, **kwargs):
+        started.append(1)
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(synth, "_init", slow_init)
+    s = Synthesizer(Voice(engine="fake"), ClipCache(tmp_path / "cache"), jobs=2, expected=8, rate=48000)
+    threads = [threading.Thread(target=s._start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    s.close()
+    assert len(started) == 1

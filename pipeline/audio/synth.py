@@ -363,6 +363,10 @@ class Synthesizer:
         self._lock = threading.Lock()
 
     def _start(self) -> Executor:
+        with self._lock:  # the shared cache's lookup threads dispatch too
+            return self._start_locked()
+
+    def _start_locked(self) -> Executor:
         if self._executor is None:
             n = cores()
             if (self.jobs == 1 and not self._pool_anyway) or not self.spec.cpu_bound:
