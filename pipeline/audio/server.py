@@ -67,12 +67,18 @@ def _authkey(create: bool) -> bytes | None:
         if not create:
             return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another build made it meanwhile
-        return path.read_bytes()
+    # written whole under a temporary name, then linked into place: a build reading it meanwhile
+    # sees no key or the whole key, never a part
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(os.urandom(32))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:  # another build made it meanwhile: theirs is the key
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
     return path.read_bytes()
 
 
@@ -136,11 +142,9 @@ def start(voice: Voice, threads: int, idle: float) -> int | None:
     args = json.dumps({"voice": dataclasses.asdict(voice), "threads": threads, "idle": idle})
     devnull = os.devnull
     try:
+        quiet = [(os.POSIX_SPAWN_OPEN, fd, devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY, 0) for fd in (0, 1, 2)]
         return os.posix_spawn(sys.executable, [sys.executable, "-m", "pipeline.audio.server", args], env,
-                       file_actions=[(os.POSIX_SPAWN_OPEN, 0, devnull, os.O_RDONLY, 0),
-                                     (os.POSIX_SPAWN_OPEN, 1, devnull, os.O_WRONLY, 0),
-                                     (os.POSIX_SPAWN_OPEN, 2, devnull, os.O_WRONLY, 0)],
-                       setsid=True)
+                              file_actions=quiet, setsid=True)
     except OSError as exc:  # it only saves time; a build never fails for it
         log.debug("could not start the voice server: %s", exc)
         return None
