@@ -165,7 +165,41 @@ def _work(key: str, spoken: str) -> ClipInfo:
                           "rebuild; if it repeats, reword or override the sentence") from None
 
 
-class _Waves(Executor):
+class _Queued(Executor):
+    """An executor whose tasks wait in a queue for one thread of its own (`_dispatch`), which
+    hands them on: the base of _Waves and _Served."""
+
+    def __init__(self, name: str):
+        self._queue: queue.Queue = queue.Queue()
+        self._pool: Executor | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._dispatch, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        outer: Future = Future()
+        self._queue.put((outer, fn, args, kwargs))
+        return outer
+
+    def _dispatch(self) -> None:
+        raise NotImplementedError
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            self._stop = True
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        self._queue.put(None)
+        if wait:
+            self._thread.join()
+
+
+class _Waves(_Queued):
     """Runs tasks on a succession of process pools, `size` tasks each, one pool at a time.
 
     onnxruntime's memory arena grows with every new sentence shape and never shrinks; over an
@@ -180,16 +214,7 @@ class _Waves(Executor):
     def __init__(self, make_pool: Callable[[], Executor], size: int):
         self.make_pool = make_pool
         self.size = size
-        self._queue: queue.Queue = queue.Queue()
-        self._pool: Executor | None = None
-        self._stop = False
-        self._thread = threading.Thread(target=self._dispatch, name="synth-waves", daemon=True)
-        self._thread.start()
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        outer: Future = Future()
-        self._queue.put((outer, fn, args, kwargs))
-        return outer
+        super().__init__("synth-waves")
 
     def _dispatch(self) -> None:
         pending: list[Future] = []
@@ -212,22 +237,8 @@ class _Waves(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=not self._stop, cancel_futures=self._stop)
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if cancel_futures:
-            self._stop = True
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is not None:
-                    item[0].cancel()
-        self._queue.put(None)
-        if wait:
-            self._thread.join()
 
-
-class _Served(Executor):
+class _Served(_Queued):
     """Sends sentences to the voice server (audio/server.py), one after another, in a thread.
 
     If the server fails in any way (gone, killed mid-sentence, an error, no answer in time), that
@@ -241,15 +252,7 @@ class _Served(Executor):
         self.rate = rate
         self.fallback = fallback
         self.owner = owner
-        self._pool: Executor | None = None
-        self._queue: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="voice-server", daemon=True)
-        self._thread.start()
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        outer: Future = Future()
-        self._queue.put((outer, fn, args))
-        return outer
+        super().__init__("voice-server")
 
     def _ask(self, key: str, spoken: str) -> ClipInfo | None:
         from .server import ANSWER_TIMEOUT
@@ -271,12 +274,12 @@ class _Served(Executor):
         self.conn = None
         return None
 
-    def _run(self) -> None:
+    def _dispatch(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
                 break
-            outer, fn, args = item
+            outer, fn, args, _kwargs = item
             if not outer.set_running_or_notify_cancel():
                 continue
             info = self._ask(*args)
@@ -296,19 +299,6 @@ class _Served(Executor):
             self.conn.close()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if cancel_futures:
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is not None:
-                    item[0].cancel()
-        self._queue.put(None)
-        if wait:
-            self._thread.join()
 
 
 def _relay(inner: Future, outer: Future) -> None:
