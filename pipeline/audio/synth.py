@@ -79,9 +79,9 @@ def keep_freed_memory() -> None:
     glibc maps each buffer above its mmap threshold (a sentence's audio, the voice's tensors)
     straight from the system, unmaps it when freed, and the next sentence faults it in again page
     by page. Its adaptive threshold only partly prevents that, and a Dask nanny turns it off
-    (it starts workers with MALLOC_TRIM_THRESHOLD_=65536). On 4 corpus articles: a local worker
-    took 360,000 page faults, a Dask worker 720,000 (7% more CPU than a local one); with this,
-    95,000 and 120,000. Buffers of up to 32 MB now come from the heap, and up to 64 MB of freed
+    (it starts workers with MALLOC_TRIM_THRESHOLD_=65536). On three corpus articles and the
+    bundled episode, a local worker took 360,000 page faults and a Dask worker 720,000 (7% more
+    CPU than a local one); with this, 95,000 and 120,000. Buffers of up to 32 MB now come from the heap, and up to 64 MB of freed
     heap is kept (a worker's voice holds about 450 MB). Once a process; on glibc only."""
     global _TUNED
     if _TUNED:
