@@ -148,6 +148,18 @@ def test_an_idle_server_exits_by_itself(user_cache):
     assert server.connect(VOICE, cores()) is None
 
 
+def test_a_client_that_connects_and_says_nothing_does_not_keep_the_server_up(user_cache):
+    """A build stopped (or hung) with its connection open held the server, and its 250 MB, for
+    ever: it never counted as idle. A connection now gets the idle time to ask."""
+    pid = server.start(VOICE, cores(), idle=1)
+    assert pid is not None
+    silent = _up()
+    try:
+        assert _reap(pid) == 0
+    finally:
+        silent.close()
+
+
 def test_a_connection_without_this_users_key_is_refused_and_the_server_goes_on(user_cache):
     pid = server.start(VOICE, cores(), idle=600)
     assert pid is not None

@@ -192,6 +192,10 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
         busy.set()
         try:
             while made < RECYCLE:
+                # a client that connects and then says nothing (stopped, hung) must not hold the
+                # server, and so its memory, past its idle time
+                if not conn.poll(idle):
+                    break
                 try:
                     request = conn.recv()
                 except (EOFError, OSError):
@@ -207,7 +211,7 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
                     reply = ("error", f"{exc.__class__.__name__}: {exc}")
                 made += 1
                 conn.send(reply)
-        except (EOFError, OSError):
+        except Exception:  # noqa: BLE001 - a client gone mid-answer, or not speaking this protocol
             pass
         finally:
             conn.close()
