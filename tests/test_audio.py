@@ -291,3 +291,30 @@ def test_a_new_sample_rate_resamples_the_cached_clips_instead_of_synthesising_th
         assert b["end"] - b["start"] == pytest.approx(a["end"] - a["start"], abs=0.002)
     mp3 = show / "audio" / "episodes" / "001-a.mp3"
     assert len(decode(mp3, 48000, 1)) == pytest.approx(after["duration"] * 48000, abs=48000 * 0.06)
+
+
+def test_the_ffmpeg_binary_is_checked_once_then_remembered_until_it_changes(tmp_path, monkeypatch):
+    """imageio-ffmpeg runs `ffmpeg -version` to check its binary in every process that asks
+    (0.04 s of every build); the binary found is remembered with its size and time."""
+    import imageio_ffmpeg
+
+    from pipeline.audio import ffmpeg
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    asked = []
+    real = imageio_ffmpeg.get_ffmpeg_exe
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", lambda: asked.append(1) or real())
+    ffmpeg.ffmpeg_exe.cache_clear()
+    try:
+        first = ffmpeg.ffmpeg_exe()
+        ffmpeg.ffmpeg_exe.cache_clear()  # as a new process would start
+        assert ffmpeg.ffmpeg_exe() == first and len(asked) == 1
+        # the binary is not the one remembered (an upgrade): checked again
+        remembered = tmp_path / "readcast" / "ffmpeg.json"
+        known = json.loads(remembered.read_text())
+        remembered.write_text(json.dumps(dict(known, stat=[1, 2])))
+        ffmpeg.ffmpeg_exe.cache_clear()
+        assert ffmpeg.ffmpeg_exe() == first and len(asked) == 2
+    finally:
+        ffmpeg.ffmpeg_exe.cache_clear()
