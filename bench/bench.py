@@ -154,7 +154,7 @@ def _voice_server_up(show: Path) -> None:
     raise SystemExit("the voice server did not start")
 
 
-def bench_edit(tmp: Path, runs: int = 3) -> dict:
+def bench_edit(tmp: Path, runs: int = 5) -> dict:
     """A one-sentence edit of the bundled episode against a cold build of it: `readcast build`
     after the edit, with the voice server the cold build left behind (the usual case) and without
     it (READCAST_VOICE_SERVER=off: the build starts its own worker); and the same edit under
