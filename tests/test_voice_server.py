@@ -164,6 +164,8 @@ def test_a_connection_without_this_users_key_is_refused_and_the_server_goes_on(u
     pid = server.start(VOICE, cores(), idle=600)
     assert pid is not None
     _up().close()
+    # and, as a daemon, it holds no folder open (a build run from a drive to be unmounted)
+    assert os.readlink(f"/proc/{pid}/cwd") == "/"
     with pytest.raises(AuthenticationError):
         Client(server.address(VOICE, cores()), family="AF_UNIX", authkey=b"another user's guess")
     assert server.stop(VOICE, cores())  # still answers this user

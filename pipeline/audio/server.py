@@ -221,6 +221,8 @@ def serve(voice: Voice, threads: int, idle: float) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # as a daemon does: hold no folder open (the build may have run from a drive to be unmounted)
+    os.chdir("/")
     args = json.loads(argv[0])
     serve(Voice(**args["voice"]), int(args["threads"]), float(args["idle"]))
 

@@ -248,7 +248,7 @@ class _Served(_Queued):
     def __init__(self, conn, cache_root: str, rate: int | None, fallback: Callable[[], Executor],
                  owner: Synthesizer):
         self.conn = conn
-        self.cache_root = cache_root
+        self.cache_root = os.path.abspath(cache_root)  # the server runs elsewhere (in "/")
         self.rate = rate
         self.fallback = fallback
         self.owner = owner
