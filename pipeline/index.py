@@ -17,7 +17,6 @@ the next build compares instead of parsing them again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
@@ -26,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from .files import atomic_path, code_digest
+from .files import atomic_path, code_digest, sha256_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,7 +47,7 @@ def _contents(files: tuple[Path, ...]) -> tuple[str | None, ...]:
     out: list[str | None] = []
     for f in files:
         try:
-            out.append(hashlib.sha256(Path(f).read_bytes()).hexdigest())
+            out.append(sha256_file(f))
         except OSError:
             out.append(None)
     return tuple(out)
@@ -98,13 +97,11 @@ class BuildIndex:
         entries = self._load()
         self._touched.add((kind, name))
         hit = entries.get((kind, name))
-        now = time.time_ns()
-        racy = any(_racy(s, now) for s in sigs)
         if hit is not None and hit[0] == full:
             if hit[2] is None:
                 return hit[1]
             if hit[2] == _contents(files):  # kept while racy: the bytes say whether it still holds
-                if not racy:
+                if not any(_racy(s, time.time_ns()) for s in sigs):
                     entries[(kind, name)] = (full, hit[1], None)
                     self._dirty = True
                 return hit[1]

@@ -29,14 +29,14 @@ def ffmpeg_exe() -> str:
     import json
     import os
 
+    from ..files import stat_key, write_json
     from .engines import user_cache_dir
 
     remembered = user_cache_dir() / "ffmpeg.json"
     if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
         try:
             known = json.loads(remembered.read_text())
-            st = os.stat(known["exe"])
-            if [st.st_size, st.st_mtime_ns] == known["stat"]:
+            if stat_key(known["exe"]) == known["stat"]:
                 return str(known["exe"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -46,10 +46,7 @@ def ffmpeg_exe() -> str:
         raise AudioError("imageio-ffmpeg is not installed", None, "run 'make setup' (pip install -e .)") from None
     exe = imageio_ffmpeg.get_ffmpeg_exe()
     try:
-        from ..files import write_json
-
-        st = os.stat(exe)
-        write_json(remembered, {"exe": exe, "stat": [st.st_size, st.st_mtime_ns]})
+        write_json(remembered, {"exe": exe, "stat": stat_key(exe)})
     except OSError:  # "ffmpeg" found on PATH (no file to stat here), or a read-only cache
         pass
     return exe
